@@ -1,0 +1,28 @@
+"""The ``hub`` command: one group, one module per family of sub-commands."""
+
+from __future__ import annotations
+
+import click
+
+from hub.cli.context import CliContext, pass_cli
+from hub.config import load_settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dehua-hub")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Dehua data hub: ingest department deliveries, resolve, publish, serve."""
+    ctx.obj = CliContext(settings=load_settings())
+
+
+def _register() -> None:
+    from hub.cli import db, generate
+
+    main.add_command(db.db)
+    main.add_command(generate.generate)
+
+
+_register()
+
+__all__ = ["CliContext", "main", "pass_cli"]

@@ -1,0 +1,1 @@
+"""Department file formats -> rows: one module per source, plus the dataset catalogue."""

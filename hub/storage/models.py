@@ -1,0 +1,80 @@
+"""Every mapped class, imported in one place so the metadata is complete (Alembic, tests)."""
+
+from hub.storage.base import Base
+from hub.storage.entities import (
+    EntityKind,
+    EntityRedirect,
+    EntityStatus,
+    House,
+    Person,
+    PersonTag,
+    Provenance,
+    Publication,
+    PublicationStatus,
+    RecordLink,
+)
+from hub.storage.facts import (
+    Benefit,
+    CitizenReport,
+    HealthGroup,
+    PartyMembership,
+    ReportStep,
+    Vaccination,
+)
+from hub.storage.governance import (
+    ApiToken,
+    AuditEntry,
+    ChangeEvent,
+    PipelineFailure,
+    QualityResult,
+    QualityRun,
+    StewardDecision,
+)
+from hub.storage.grid import Grid, GridBuilding, GridLevel
+from hub.storage.ingest import (
+    Delivery,
+    DeliveryStatus,
+    EndReason,
+    FieldIssue,
+    QuarantinedRow,
+    SourceRecord,
+)
+
+metadata = Base.metadata
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "Base",
+    "Benefit",
+    "ChangeEvent",
+    "CitizenReport",
+    "Delivery",
+    "DeliveryStatus",
+    "EndReason",
+    "EntityKind",
+    "EntityRedirect",
+    "EntityStatus",
+    "FieldIssue",
+    "Grid",
+    "GridBuilding",
+    "GridLevel",
+    "HealthGroup",
+    "House",
+    "PartyMembership",
+    "Person",
+    "PersonTag",
+    "PipelineFailure",
+    "Provenance",
+    "Publication",
+    "PublicationStatus",
+    "QualityResult",
+    "QualityRun",
+    "QuarantinedRow",
+    "RecordLink",
+    "ReportStep",
+    "SourceRecord",
+    "StewardDecision",
+    "Vaccination",
+    "metadata",
+]
