@@ -24,6 +24,7 @@ class Reason(enum.StrEnum):
     MISSING_NAME = "missing_name"  # a record about a person without a name
     MISSING_REQUIRED = "missing_required"  # another field the record cannot stand without
     INVALID_GEOMETRY = "invalid_geometry"  # door plate without a usable point
+    UNREADABLE_LINE = "unreadable_line"  # a CSV line the csv module cannot parse (stray CR)
 
 
 class FieldCode(enum.StrEnum):
