@@ -8,6 +8,7 @@ readers accept them; both take names and patterns from here so they cannot drift
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from dataclasses import dataclass
 
@@ -40,6 +41,7 @@ class Dataset:
     header_row: int = 1  # 1-based row of the header (xlsx: row 2, under a title row)
     name_field: str | None = None  # the person's name column, for datasets about people
     columns: tuple[str, ...] = ()  # expected columns, in delivery order
+    record_id_pattern: str = r".+"  # what the contract promises a record id looks like
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -51,9 +53,18 @@ class Dataset:
         }[self.file_format]
         return re.compile(rf"^{re.escape(self.stem)}_(\d{{{self.date_digits}}})\.{ext}$")
 
+    @property
+    def record_id_regex(self) -> re.Pattern[str]:
+        return _compiled(self.record_id_pattern)
+
     def file_name(self, date_token: str) -> str:
         """The delivery file name for a snapshot date token (YYYYMMDD or YYYYMM)."""
         return f"{self.stem}_{date_token[: self.date_digits]}.{self.file_format.value}"
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"^(?:{pattern})$")
 
 
 POPULATION = Dataset(
@@ -63,6 +74,7 @@ POPULATION = Dataset(
     file_format=FileFormat.CSV,
     encoding=Encoding.GB18030,
     record_id_field="人员编号",
+    record_id_pattern=r"GA[0-9]{10}",
     name_field="姓名",
     columns=(
         "人员编号",
@@ -87,6 +99,7 @@ ADDRESSES = Dataset(
     file_format=FileFormat.CSV,
     encoding=Encoding.GB18030,
     record_id_field="地址编码",
+    record_id_pattern=r"[0-9]{20}",
     columns=(
         "地址编码",
         "乡镇",
@@ -107,6 +120,7 @@ ASSISTANCE = Dataset(
     file_format=FileFormat.XLSX,
     encoding=Encoding.UTF8,  # xlsx is zipped XML; the encoding is the format's own
     record_id_field="救助编号",
+    record_id_pattern=r"MZ[0-9]{8}",
     date_digits=6,
     sheet="救助对象",
     header_row=2,
@@ -133,6 +147,7 @@ VACCINATIONS = Dataset(
     file_format=FileFormat.JSONL,
     encoding=Encoding.UTF8,
     record_id_field="record_id",
+    record_id_pattern=r"WJ[0-9]{12}",
     name_field="name",
     columns=(
         "record_id",
@@ -154,6 +169,7 @@ HEALTH_GROUPS = Dataset(
     file_format=FileFormat.JSONL,
     encoding=Encoding.UTF8,
     record_id_field="record_id",
+    record_id_pattern=r"WJK[0-9]{10}",
     name_field="name",
     columns=("record_id", "id_no", "name", "phone", "group", "family_doctor", "signed_at"),
 )
@@ -164,6 +180,7 @@ PARTY_MEMBERS = Dataset(
     file_format=FileFormat.CSV,
     encoding=Encoding.UTF8_BOM,
     record_id_field="党员编号",
+    record_id_pattern=r"DJ[0-9]{8}",
     name_field="姓名",
     columns=(
         "党员编号",
@@ -187,6 +204,7 @@ DOOR_PLATES = Dataset(
     file_format=FileFormat.GEOJSON,
     encoding=Encoding.UTF8,
     record_id_field="门牌编码",
+    record_id_pattern=r"MP[0-9]{12}",
     columns=("门牌编码", "地址", "建筑类型", "楼层数"),
 )
 REPORTS = Dataset(
@@ -196,6 +214,7 @@ REPORTS = Dataset(
     file_format=FileFormat.JSONL,
     encoding=Encoding.UTF8,
     record_id_field="event_id",
+    record_id_pattern=r"CG[0-9]{14}",
     columns=(
         "event_id",
         "category",
@@ -218,6 +237,7 @@ GRIDS = Dataset(
     file_format=FileFormat.CSV,
     encoding=Encoding.UTF8,
     record_id_field="网格编码",
+    record_id_pattern=r"350526[0-9]{3}(?:[0-9]{3}(?:[0-9]{3}(?:[0-9]{2})?)?)?",
     columns=("网格编码", "网格名称", "层级", "上级编码", "网格员", "网格员电话", "楼栋编码"),
 )
 

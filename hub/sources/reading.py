@@ -109,7 +109,8 @@ def as_text(value: object) -> str:
 class RowCollector:
     """Counts what a reader sees and applies the checks every dataset shares.
 
-    A row is quarantined when its record id is empty, when the id was already taken by an
+    A row is quarantined when its record id is empty or does not follow the contract's pattern
+    (a cut or mistyped key cannot be followed across snapshots), when the id was already taken by an
     earlier row of the same file (the first occurrence wins, whatever became of it), or when a
     dataset about people has a row with an empty name.
     """
@@ -155,6 +156,11 @@ class RowCollector:
         if not record_id:
             detail = f"{id_field} is empty"
             self.problem(line, Reason.MISSING_RECORD_ID, detail, text, field=id_field)
+            return
+        if not self.dataset.record_id_regex.match(record_id):
+            pattern = self.dataset.record_id_pattern
+            detail = f"{id_field} {record_id!r} does not follow the pattern {pattern}"
+            self.problem(line, Reason.MALFORMED_RECORD_ID, detail, text, record_id, id_field)
             return
         first = self._seen.setdefault(record_id, line)
         if first != line:

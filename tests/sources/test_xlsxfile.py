@@ -70,11 +70,12 @@ def test_title_row_numbers_dates_and_sheet_rows(tmp_path: Path) -> None:
     assert "\tMZ00000002" not in second.text and second.text.startswith("MZ00000002\t 李 四 ")
 
 
-def test_number_typed_record_ids_stay_numbers_in_raw(tmp_path: Path) -> None:
+def test_number_typed_record_id_without_its_prefix_is_malformed(tmp_path: Path) -> None:
     result = read_delivery(ASSISTANCE, workbook(tmp_path / FILE, [person(12345678)]))
-    assert result.reconciles
-    assert result.rows[0].record_id == "12345678"
-    assert result.rows[0].raw["救助编号"] == 12345678
+    assert result.reconciles and result.rows == []
+    (problem,) = result.problems
+    assert (problem.reason, problem.record_id) == ("malformed_record_id", "12345678")
+    assert "MZ[0-9]{8}" in problem.message
 
 
 def test_blank_rows_repeated_header_missing_name_and_duplicates(tmp_path: Path) -> None:
@@ -96,21 +97,23 @@ def test_blank_rows_repeated_header_missing_name_and_duplicates(tmp_path: Path) 
 
 
 def test_header_is_found_below_several_title_rows(tmp_path: Path) -> None:
-    result = read_delivery(ASSISTANCE, workbook(tmp_path / FILE, [person("MZ1")], titles=3))
+    result = read_delivery(ASSISTANCE, workbook(tmp_path / FILE, [person("MZ00000009")], titles=3))
     assert result.reconciles
     assert result.rows[0].line == 5
     assert any("row 4" in note for note in result.notes)
 
 
 def test_the_only_sheet_is_read_under_another_name(tmp_path: Path) -> None:
-    result = read_delivery(ASSISTANCE, workbook(tmp_path / FILE, [person("MZ1")], sheet="Sheet1"))
+    result = read_delivery(
+        ASSISTANCE, workbook(tmp_path / FILE, [person("MZ00000009")], sheet="Sheet1")
+    )
     assert result.reconciles
-    assert [r.record_id for r in result.rows] == ["MZ1"]
+    assert [r.record_id for r in result.rows] == ["MZ00000009"]
     assert any("Sheet1" in note for note in result.notes)
 
 
 def test_no_matching_sheet_among_several_is_rejected(tmp_path: Path) -> None:
-    path = workbook(tmp_path / FILE, [person("MZ1")], sheet="Sheet1")
+    path = workbook(tmp_path / FILE, [person("MZ00000009")], sheet="Sheet1")
     book = load_workbook(path)
     book.create_sheet("说明")
     book.save(path)
