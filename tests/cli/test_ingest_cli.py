@@ -1,0 +1,56 @@
+"""``hub ingest`` and ``hub export quarantine`` as a steward runs them."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from hub.cli import main
+from hub.sources import catalog
+from tests.ingest.files import POP_HEADER, person, write_csv
+
+
+@pytest.fixture
+def env(tmp_path: Path, db_url: str) -> dict[str, str]:
+    return {"HUB_DATABASE_URL": db_url, "HUB_VAR_DIR": str(tmp_path / "var")}
+
+
+def test_ingest_prints_counts_and_export_writes_every_quarantined_row(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    landing = tmp_path / "landing"
+    write_csv(
+        landing / "gongan" / catalog.POPULATION.file_name("20261115"),
+        POP_HEADER,
+        [person("GA0000000001", "陈秀英"), person("GA0000000002", ""), ["GA0000000003", "x"]],
+        encoding="gb18030",
+    )
+    (landing / "gongan" / "人口_20261116.csv.tmp").write_bytes(b"partial")
+    runner = CliRunner()
+    result = runner.invoke(main, ["ingest", "--landing", str(landing)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "read 3, loaded 1, quarantined 2" in result.output
+    assert "missing_name 1" in result.output and "wrong_column_count 1" in result.output
+    assert "ignored" in result.output and ".tmp" in result.output
+
+    again = runner.invoke(main, ["ingest", "--landing", str(landing)], env=env)
+    assert "0 new deliveries (1 already loaded)" in again.output
+
+    out = tmp_path / "quarantine.csv"
+    exported = runner.invoke(main, ["export", "quarantine", "--out", str(out)], env=env)
+    assert exported.exit_code == 0, exported.output
+    with out.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["line"], r["reason"], r["record_id"]) for r in rows] == [
+        ("3", "missing_name", "GA0000000002"),
+        ("4", "wrong_column_count", "GA0000000003"),
+    ]
+    assert all(r["file"] == "人口_20261115.csv" and r["message"] for r in rows)
+
+
+def test_ingest_refuses_a_missing_landing_folder(tmp_path: Path, env: dict[str, str]) -> None:
+    result = CliRunner().invoke(main, ["ingest", "--landing", str(tmp_path / "nope")], env=env)
+    assert result.exit_code != 0 and "does not exist" in result.output
