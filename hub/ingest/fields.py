@@ -8,6 +8,7 @@ mapper reads as a list of "this column is that kind of value". What a field coul
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -150,7 +151,12 @@ class RecordBuilder:
     # -- personal values --------------------------------------------------------------------
 
     def resident_id(self, column: str, *, target: str = "resident_id") -> ResidentId:
-        rid = normalise_resident_id(self.raw.get(column), today=self.today)
+        raw = self.raw.get(column)
+        rid = (
+            _resident_id(raw, self.today)
+            if type(raw) is str
+            else normalise_resident_id(raw, today=self.today)
+        )
         code = rid.issue_code
         if code is not None:
             self.issue(column, code, f"{column}: {_ID_MESSAGES.get(code, code.value)}",
@@ -192,14 +198,12 @@ class RecordBuilder:
         return sex
 
     def phones(self, column: str, *, target: str = "phones") -> PhoneList:
-        phones = normalise_phones(self.raw.get(column))
+        raw = self.raw.get(column)
+        phones, document = _phones(raw) if type(raw) is str else _phone_document(raw)
         for part in phones.invalid:
             self.issue(column, FieldCode.INVALID_PHONE, f"{column}: {part!r} is neither a "
                        "mobile nor a landline", part)  # fmt: skip
-        self.fields[target] = {
-            "original": phones.original,
-            "numbers": [{"value": p.value, "kind": p.kind.value} for p in phones.phones],
-        }
+        self.fields[target] = document
         if target == "phones":
             self.keys.phone = phones.first_mobile or phones.first
         return phones
@@ -208,7 +212,11 @@ class RecordBuilder:
         self, target: str, column: str, *, allow_month: bool = False, birth: bool = False
     ) -> DateValue:
         raw = self.raw.get(column)
-        value = parse_date(raw, allow_month=allow_month, latest=self.today)
+        value = (
+            _date(raw, allow_month, self.today)
+            if type(raw) is str
+            else parse_date(raw, allow_month=allow_month, latest=self.today)
+        )
         if value.error is not None and clean_text(raw) is not None:
             self.issue(column, FieldCode.INVALID_DATE, f"{column}: {value.error}", raw)
         self.fields[target] = value.iso
@@ -255,6 +263,29 @@ class RecordBuilder:
         if target == "address":
             self.keys.address_key = parsed.key()
         return parsed
+
+
+# The same person's ID, phone and birth date recur across a source's records (a vaccination
+# record per dose), so the pure normalisers are memoised on text input.
+@functools.lru_cache(maxsize=1 << 16)
+def _resident_id(raw: str, today: dt.date) -> ResidentId:
+    return normalise_resident_id(raw, today=today)
+
+
+def _phone_document(raw: object) -> tuple[PhoneList, dict[str, Any]]:
+    phones = normalise_phones(raw)
+    numbers = [{"value": p.value, "kind": p.kind.value} for p in phones.phones]
+    return phones, {"original": phones.original, "numbers": numbers}
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _phones(raw: str) -> tuple[PhoneList, dict[str, Any]]:
+    return _phone_document(raw)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _date(raw: str, allow_month: bool, latest: dt.date) -> DateValue:
+    return parse_date(raw, allow_month=allow_month, latest=latest)
 
 
 def address_fields(parsed: ParsedAddress) -> dict[str, Any]:

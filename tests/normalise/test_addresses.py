@@ -67,8 +67,10 @@ def parts(a: ParsedAddress) -> tuple[str | None, ...]:
         ("德化龙浔镇英山路8号", ("龙浔镇", None, None, "英山路", "8号", None, None, None, None)),
         ("浔中镇,浔中村,浔中路128号",
          ("浔中镇", "浔中村", None, "浔中路", "128号", None, None, None, None)),
+        # A room-shaped number after a door number is that house's flat.
+        ("英山路8号501", (None, None, None, "英山路", "8号", None, None, "501室", None)),
         # Not guessed: whatever cannot be placed stays in rest.
-        ("英山路8号501", (None, None, None, "英山路", "8号", None, None, None, "501")),
+        ("英山路8号12", (None, None, None, "英山路", "8号", None, None, None, "12")),
         ("宝美路12号附近", (None, None, None, "宝美路", "12号", None, None, None, "附近")),
         ("英山路8号3幢501附近",
          (None, None, None, "英山路", "8号", "3幢", None, None, "501附近")),
