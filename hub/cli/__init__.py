@@ -17,10 +17,13 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from hub.cli import db, generate
+    from hub.cli import db, demo, export, generate, ingest
 
     main.add_command(db.db)
+    main.add_command(demo.demo)
     main.add_command(generate.generate)
+    main.add_command(ingest.ingest)
+    main.add_command(export.export)
 
 
 _register()
