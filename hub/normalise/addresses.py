@@ -233,11 +233,11 @@ def _room(s: str, pos: int, parts: dict[str, str | None]) -> Parsed:
     in_building = bool(parts["building"] or parts["unit"])
     # A bare number ends the address as a room inside a building (8号3幢501), and after a
     # door number when it has the 3-4 digits of a room (英山路8号301: flat 301 of number 8,
-    # how a flat in a building without a 幢 is written). "号" means a room only in a building;
-    # elsewhere it is a door number.
-    explicit = suffix in ("室", "房", "号房") or (suffix == "号" and in_building)
+    # how a flat in a building without a 幢 is written; likewise 39号101号). Otherwise "号"
+    # means a room only in a building; elsewhere it is a door number.
     digits = m.group(1)
     room_shaped = bool(parts["number"]) and digits.isdigit() and 3 <= len(digits) <= 4
+    explicit = suffix in ("室", "房", "号房") or (suffix == "号" and (in_building or room_shaped))
     bare = (
         suffix is None and m.end() == len(s) and digits.isdigit() and (in_building or room_shaped)
     )

@@ -69,6 +69,7 @@ def parts(a: ParsedAddress) -> tuple[str | None, ...]:
          ("浔中镇", "浔中村", None, "浔中路", "128号", None, None, None, None)),
         # A room-shaped number after a door number is that house's flat.
         ("英山路8号501", (None, None, None, "英山路", "8号", None, None, "501室", None)),
+        ("英山路39号101号", (None, None, None, "英山路", "39号", None, None, "101室", None)),
         # Not guessed: whatever cannot be placed stays in rest.
         ("英山路8号12", (None, None, None, "英山路", "8号", None, None, None, "12")),
         ("宝美路12号附近", (None, None, None, "宝美路", "12号", None, None, None, "附近")),

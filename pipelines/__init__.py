@@ -1,0 +1,1 @@
+"""The Dagster code location: thin assets, checks, sensors and schedules over ``hub``."""
