@@ -34,7 +34,8 @@ class Grid(Base):
     parent_code: Mapped[str | None] = mapped_column(String(17), ForeignKey("grid.code"))
     worker_name: Mapped[str | None] = mapped_column(String(64))
     worker_phone: Mapped[str | None] = mapped_column(String(20))
-    snapshot_date: Mapped[dt.date] = mapped_column(Date)
+    snapshot_date: Mapped[dt.date] = mapped_column(Date)  # of the reference that last listed it
+    ended_on: Mapped[dt.date | None] = mapped_column(Date)  # absent from a newer reference
 
 
 class GridBuilding(Base):

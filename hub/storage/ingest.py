@@ -39,14 +39,19 @@ class Delivery(Base):
     """One file from the landing folder, identified by its content hash."""
 
     __tablename__ = "delivery"
-    __table_args__ = (Index("ix_delivery_dataset_snapshot", "dataset", "snapshot_date"),)
+    __table_args__ = (
+        Index("ix_delivery_dataset_snapshot", "dataset", "snapshot_date"),
+        # The same bytes under the same name are the same delivery (loaded once); the same
+        # bytes under another date's name are a new snapshot that happens to be unchanged.
+        UniqueConstraint("file_name", "sha256"),
+    )
 
     id: Mapped[intpk]
     source: Mapped[str] = mapped_column(String(32))
     dataset: Mapped[str] = mapped_column(String(64))
     file_name: Mapped[str] = mapped_column(String(255))
     path: Mapped[str] = mapped_column(Text)
-    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int]
     snapshot_date: Mapped[dt.date] = mapped_column(Date)
     encoding: Mapped[str | None] = mapped_column(String(16))

@@ -39,6 +39,7 @@ from hub.storage.ingest import (
     QuarantinedRow,
     SourceRecord,
 )
+from hub.storage.resolution import MatchPair, ResolutionRun
 
 metadata = Base.metadata
 
@@ -61,6 +62,7 @@ __all__ = [
     "GridLevel",
     "HealthGroup",
     "House",
+    "MatchPair",
     "PartyMembership",
     "Person",
     "PersonTag",
@@ -73,6 +75,7 @@ __all__ = [
     "QuarantinedRow",
     "RecordLink",
     "ReportStep",
+    "ResolutionRun",
     "SourceRecord",
     "StewardDecision",
     "Vaccination",

@@ -67,7 +67,7 @@ def test_source_record_keeps_raw_and_normalised_json(session: Session) -> None:
     assert record.delivery.reconciles
 
 
-def test_same_file_content_cannot_be_recorded_twice(session: Session) -> None:
+def test_same_file_under_same_name_cannot_be_recorded_twice(session: Session) -> None:
     _delivery(session)
     with pytest.raises(IntegrityError):
         _delivery(session)

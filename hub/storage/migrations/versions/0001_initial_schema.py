@@ -98,7 +98,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_delivery")),
-        sa.UniqueConstraint("sha256", name=op.f("uq_delivery_sha256")),
+        sa.UniqueConstraint("file_name", "sha256", name=op.f("uq_delivery_file_name_sha256")),
     )
     with op.batch_alter_table("delivery", schema=None) as batch_op:
         batch_op.create_index(
@@ -147,6 +147,7 @@ def upgrade() -> None:
         sa.Column("worker_name", sa.String(length=64), nullable=True),
         sa.Column("worker_phone", sa.String(length=20), nullable=True),
         sa.Column("snapshot_date", sa.Date(), nullable=False),
+        sa.Column("ended_on", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(
             ["parent_code"], ["grid.code"], name=op.f("fk_grid_parent_code_grid")
         ),
