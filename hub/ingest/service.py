@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from hub.ingest.fields import Rejected
 from hub.ingest.grid import GridSummary, refresh_grid_reference
 from hub.ingest.records import MAPPERS
-from hub.ingest.snapshot import LoadedRow, SnapshotCounts, apply_snapshot, current_snapshot, retract
+from hub.ingest.snapshot import LoadedRow, SnapshotCounts, SnapshotWriter, current_snapshot, retract
 from hub.sources import catalog
 from hub.sources.landing import DeliveryFile, IgnoredFile, discover, sha256_file
 from hub.sources.problems import DeliveryRejected, RowProblem
-from hub.sources.reading import ReadResult, read_delivery
+from hub.sources.reading import ReadResult, SourceRow, read_delivery
 from hub.storage.models import Delivery, DeliveryStatus, QuarantinedRow
 
 
@@ -112,19 +112,31 @@ def ingest_file(session: Session, item: DeliveryFile) -> DeliveryReport:
         return DeliveryReport(name, item.dataset.key, item.snapshot_date,
                               DeliveryStatus.REJECTED, error=str(err))  # fmt: skip
     delivery.encoding = result.encoding
-    loaded, problems = map_rows(result, item.snapshot_date)
     current = current_snapshot(session, item.dataset.key)
     session.add(delivery)
     session.flush()
-    snapshot: SnapshotCounts | None = None
-    if current is not None and item.snapshot_date < current.snapshot_date:
+    late = current is not None and item.snapshot_date < current.snapshot_date
+    if late:
         delivery.status = DeliveryStatus.LATE
-        delivery.rows_not_applied = len(loaded)
+    elif current is not None and current.snapshot_date == item.snapshot_date:
+        retract(session, current)
+    writer = None if late else SnapshotWriter(session, delivery)
+    problems = list(result.problems)
+    issues: Counter[str] = Counter()
+    loaded_count = 0
+    for chunk in _drain(result.rows):
+        loaded, rejected = map_rows(result, chunk, item.snapshot_date)
+        problems += rejected
+        loaded_count += len(loaded)
+        issues.update(i.code.value for row in loaded for i in row.record.issues)
+        if writer is not None:
+            writer.add(loaded)
+    snapshot: SnapshotCounts | None = None
+    if writer is None:
+        delivery.rows_not_applied = loaded_count
     else:
-        if current is not None and current.snapshot_date == item.snapshot_date:
-            retract(session, current)
-        snapshot = apply_snapshot(session, delivery, loaded)
-        delivery.rows_loaded = len(loaded)
+        snapshot = writer.finish()
+        delivery.rows_loaded = loaded_count
         delivery.records_new = snapshot.new
         delivery.records_changed = snapshot.changed
         delivery.records_unchanged = snapshot.unchanged
@@ -139,7 +151,6 @@ def ingest_file(session: Session, item: DeliveryFile) -> DeliveryReport:
             f"{name}: {delivery.rows_read} rows read but {delivery.rows_loaded} loaded + "
             f"{delivery.rows_quarantined} quarantined + {delivery.rows_not_applied} not applied"
         )
-    issues = Counter(i.code.value for row in loaded for i in row.record.issues)
     return DeliveryReport(
         file=name,
         dataset=item.dataset.key,
@@ -157,13 +168,13 @@ def ingest_file(session: Session, item: DeliveryFile) -> DeliveryReport:
 
 
 def map_rows(
-    result: ReadResult, snapshot_date: dt.date
+    result: ReadResult, rows: list[SourceRow], snapshot_date: dt.date
 ) -> tuple[list[LoadedRow], list[RowProblem]]:
-    """Normalise every row read; a row that cannot stand joins the reader's problems."""
+    """Normalise rows read; a row that cannot stand becomes a problem."""
     mapper = MAPPERS[result.dataset.key]
     loaded: list[LoadedRow] = []
-    problems = list(result.problems)
-    for row in result.rows:
+    problems: list[RowProblem] = []
+    for row in rows:
         try:
             loaded.append(LoadedRow(row, mapper(row.raw, snapshot_date)))
         except Rejected as rejected:
@@ -172,6 +183,15 @@ def map_rows(
             problems.append(RowProblem(row.line, r.reason, message, row.text, row.record_id,
                                        r.field))  # fmt: skip
     return loaded, problems
+
+
+def _drain(rows: list[SourceRow], size: int = 20_000) -> Iterator[list[SourceRow]]:
+    """Hand out rows in chunks, letting go of each chunk's rows once handed out, so the
+    mapped form of a county file never exists all at once."""
+    while rows:
+        chunk = rows[:size]
+        del rows[:size]
+        yield chunk
 
 
 def _quarantine(session: Session, delivery: Delivery, problems: list[RowProblem]) -> None:

@@ -77,48 +77,68 @@ def retract(session: Session, delivery: Delivery) -> None:
     delivery.status = DeliveryStatus.REPLACED
 
 
+class SnapshotWriter:
+    """Writes a delivery as its dataset's snapshot, chunk by chunk.
+
+    Rows arrive in chunks (:meth:`add`) so a county file is never held mapped all at once;
+    :meth:`finish` closes the versions that changed and ends the records that are absent.
+    """
+
+    def __init__(self, session: Session, delivery: Delivery) -> None:
+        self.session = session
+        self.delivery = delivery
+        self.current: dict[str, str] = {
+            record_id: digest
+            for record_id, digest in session.execute(
+                select(SourceRecord.record_id, SourceRecord.content_hash).where(
+                    SourceRecord.dataset == delivery.dataset, SourceRecord.valid_to.is_(None)
+                )
+            )
+        }
+        self.seen: set[str] = set()
+        self.changed_ids: list[str] = []
+        self.new = 0
+        self.unchanged = 0
+
+    def add(self, rows: Sequence[LoadedRow]) -> None:
+        new_versions: list[dict[str, Any]] = []
+        for item in rows:
+            record_id = item.row.record_id
+            self.seen.add(record_id)
+            digest = content_hash(item.row.text)
+            previous = self.current.get(record_id)
+            if previous == digest:
+                self.unchanged += 1
+                continue
+            if previous is None:
+                self.new += 1
+            else:
+                self.changed_ids.append(record_id)
+            new_versions.append(_version(self.delivery, item, digest))
+        # Core executemany: the ORM's bulk path compiles a statement per batch of rows.
+        connection = self.session.connection()
+        for chunk in _chunks(new_versions):
+            connection.execute(insert(SOURCE_RECORD_TABLE), chunk)
+        _insert_issues(self.session, self.delivery, rows)
+
+    def finish(self) -> SnapshotCounts:
+        date, dataset = self.delivery.snapshot_date, self.delivery.dataset
+        ended_ids = [record_id for record_id in self.current if record_id not in self.seen]
+        _close(self.session, dataset, self.changed_ids, date, EndReason.CHANGED)
+        _close(self.session, dataset, ended_ids, date, EndReason.ABSENT)
+        return SnapshotCounts(
+            new=self.new, changed=len(self.changed_ids), unchanged=self.unchanged,
+            ended=len(ended_ids),
+        )  # fmt: skip
+
+
 def apply_snapshot(
     session: Session, delivery: Delivery, rows: Sequence[LoadedRow]
 ) -> SnapshotCounts:
     """Write ``rows`` as the dataset's snapshot on ``delivery.snapshot_date``."""
-    date = delivery.snapshot_date
-    current: dict[str, str] = {
-        record_id: digest
-        for record_id, digest in session.execute(
-            select(SourceRecord.record_id, SourceRecord.content_hash).where(
-                SourceRecord.dataset == delivery.dataset, SourceRecord.valid_to.is_(None)
-            )
-        )
-    }
-    new_versions: list[dict[str, Any]] = []
-    changed_ids: list[str] = []
-    unchanged = 0
-    seen: set[str] = set()
-    for item in rows:
-        record_id = item.row.record_id
-        seen.add(record_id)
-        digest = content_hash(item.row.text)
-        previous = current.get(record_id)
-        if previous == digest:
-            unchanged += 1
-            continue
-        if previous is not None:
-            changed_ids.append(record_id)
-        new_versions.append(_version(delivery, item, digest))
-    ended_ids = [record_id for record_id in current if record_id not in seen]
-    _close(session, delivery.dataset, changed_ids, date, EndReason.CHANGED)
-    _close(session, delivery.dataset, ended_ids, date, EndReason.ABSENT)
-    # Core executemany: the ORM's bulk path compiles a statement per batch of rows.
-    connection = session.connection()
-    for chunk in _chunks(new_versions):
-        connection.execute(insert(SOURCE_RECORD_TABLE), chunk)
-    _insert_issues(session, delivery, rows)
-    return SnapshotCounts(
-        new=len(new_versions) - len(changed_ids),
-        changed=len(changed_ids),
-        unchanged=unchanged,
-        ended=len(ended_ids),
-    )
+    writer = SnapshotWriter(session, delivery)
+    writer.add(rows)
+    return writer.finish()
 
 
 def current_count(session: Session, dataset: str) -> int:
@@ -167,6 +187,7 @@ def _close(
             .where(
                 SourceRecord.dataset == dataset,
                 SourceRecord.valid_to.is_(None),
+                SourceRecord.valid_from < date,  # not the versions this snapshot just opened
                 SourceRecord.record_id.in_(chunk),
             )
             .values(valid_to=date, end_reason=reason)
