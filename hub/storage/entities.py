@@ -151,7 +151,7 @@ class Provenance(Base):
     dataset: Mapped[str | None] = mapped_column(String(64))
     record_id: Mapped[str | None] = mapped_column(String(64))
     snapshot_date: Mapped[dt.date | None] = mapped_column(Date)
-    rule: Mapped[str] = mapped_column(String(64))
+    rule: Mapped[str] = mapped_column(String(255))  # e.g. source_priority(gongan.population>...)
     alternatives: Mapped[list[Any]]
     publication_id: Mapped[int | None] = mapped_column(ForeignKey("publication.id"))
 

@@ -35,7 +35,11 @@ class MatchPair(Base):
 
     uid_l: Mapped[str] = mapped_column(String(96), primary_key=True)
     uid_r: Mapped[str] = mapped_column(String(96), primary_key=True)
+    # Hashes of the two identity profiles when scored: a stored pair is reused only while
+    # both records still present those profiles.
+    profile_l: Mapped[str] = mapped_column(String(40))
+    profile_r: Mapped[str] = mapped_column(String(40))
     match_weight: Mapped[float] = mapped_column(Float)
     match_probability: Mapped[float] = mapped_column(Float)
-    evidence: Mapped[dict[str, Any]]  # comparison -> level (gamma), for steward review
+    evidence: Mapped[dict[str, Any]]  # gamma_* levels and mw_* weights per comparison
     run_id: Mapped[int]

@@ -439,7 +439,7 @@ def upgrade() -> None:
         sa.Column("dataset", sa.String(length=64), nullable=True),
         sa.Column("record_id", sa.String(length=64), nullable=True),
         sa.Column("snapshot_date", sa.Date(), nullable=True),
-        sa.Column("rule", sa.String(length=64), nullable=False),
+        sa.Column("rule", sa.String(length=255), nullable=False),
         sa.Column(
             "alternatives",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),

@@ -26,6 +26,8 @@ def upgrade() -> None:
         "match_pair",
         sa.Column("uid_l", sa.String(length=96), nullable=False),
         sa.Column("uid_r", sa.String(length=96), nullable=False),
+        sa.Column("profile_l", sa.String(length=40), nullable=False),
+        sa.Column("profile_r", sa.String(length=40), nullable=False),
         sa.Column("match_weight", sa.Float(), nullable=False),
         sa.Column("match_probability", sa.Float(), nullable=False),
         sa.Column(

@@ -1,0 +1,131 @@
+"""Golden persons: survivorship over each cluster's records, provenance for every value,
+and the derived tags."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from hub.resolution.survivorship import FieldRule, survive
+from hub.resolution.tags import ELDERLY_AGE, LOW_INCOME_CATEGORIES, Tag
+from hub.sources import catalog
+from hub.storage.models import EntityStatus
+
+#: Golden columns that come straight from a record column of the same name (after rules).
+RECORD_FIELDS = ("name", "resident_id", "sex", "birth_date", "phone", "household_no")
+EXTRA_FIELDS = ("ethnicity", "relation_to_head", "registration_type")
+
+
+@dataclass(frozen=True, slots=True)
+class GoldenPersons:
+    persons: pd.DataFrame  # one row per person id, columns of the ``person`` table
+    provenance: (
+        pd.DataFrame
+    )  # entity_id, field, value, dataset, record_id, valid_from, rule, alternatives
+    tags: pd.DataFrame  # person_id, tag
+
+
+def build_persons(
+    records: pd.DataFrame,
+    entity_of: Mapping[str, str],
+    house_of: Mapping[str, str],
+    population: pd.DataFrame,
+    facts: Mapping[str, pd.DataFrame],
+    rules: Mapping[str, FieldRule],
+    *,
+    as_of: dt.date,
+    grid_of_house: Mapping[str, str],
+) -> GoldenPersons:
+    """Build golden persons from current ``records`` and their clusters (``entity_of``)."""
+    frame = records.copy()
+    frame["entity_id"] = frame["uid"].map(entity_of)
+    frame["house_id"] = frame["uid"].map(house_of)
+    extras = population.set_index("uid")
+    for column in EXTRA_FIELDS:
+        frame[column] = frame["uid"].map(extras[column])
+    base = frame[["entity_id", "dataset", "record_id", "valid_from"]]
+    winners: dict[str, pd.DataFrame] = {}
+    for name, rule in rules.items():
+        winners[name] = survive(base.assign(value=frame[name]), rule)
+    persons = pd.DataFrame({"id": sorted(frame["entity_id"].unique())}).set_index("id")
+    for name, won in winners.items():
+        persons[name] = won.set_index("entity_id")["value"]
+    pinyin = frame.set_index(["dataset", "record_id"])["name_pinyin"]
+    name_won = winners["name"]
+    persons["name_pinyin"] = pd.Series(
+        pinyin.reindex(list(zip(name_won["dataset"], name_won["record_id"], strict=True))).values,
+        index=name_won["entity_id"],
+    )
+    persons["birth_precision"] = persons["birth_date"].map(
+        lambda v: None if not isinstance(v, str) else ("day" if len(v) == 10 else "month")
+    )
+    persons["birth_date"] = persons["birth_date"].map(_as_date)
+    persons["grid_code"] = persons["house_id"].map(grid_of_house)
+    persons["status"] = _status(frame, population)
+    persons = persons.reset_index().astype(object).where(lambda d: d.notna(), None)
+    provenance = pd.concat(
+        [won.assign(field=name, rule=rules[name].label) for name, won in winners.items()],
+        ignore_index=True,
+    )
+    tags = _tags(frame, persons, facts, as_of)
+    return GoldenPersons(persons, provenance, tags)
+
+
+def _as_date(value: object) -> dt.date | None:
+    if not isinstance(value, str):
+        return None
+    text = value if len(value) == 10 else f"{value}-01"
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _status(frame: pd.DataFrame, population: pd.DataFrame) -> pd.Series:
+    """Ended when public security holds only cancelled records (died, moved away)."""
+    pop = frame[frame["dataset"] == catalog.POPULATION.key][["entity_id", "uid"]]
+    cancelled = pop["uid"].map(population.set_index("uid")["cancelled"]).fillna(False)
+    all_cancelled = cancelled.astype(bool).groupby(pop["entity_id"]).all()
+    status = pd.Series(EntityStatus.ACTIVE, index=sorted(frame["entity_id"].unique()))
+    status[all_cancelled[all_cancelled].index] = EntityStatus.ENDED
+    return status
+
+
+def _tags(
+    frame: pd.DataFrame,
+    persons: pd.DataFrame,
+    facts: Mapping[str, pd.DataFrame],
+    as_of: dt.date,
+) -> pd.DataFrame:
+    by_dataset = frame.groupby("dataset")["entity_id"]
+    members = {name: set(group) for name, group in by_dataset}
+    active = persons[persons["status"] == EntityStatus.ACTIVE]
+    tagged: list[tuple[str, str]] = []
+
+    def add(tag: Tag, ids: object) -> None:
+        tagged.extend((pid, tag.value) for pid in sorted(set(ids)))  # type: ignore[call-overload]
+
+    add(Tag.PARTY_MEMBER, members.get(catalog.PARTY_MEMBERS.key, ()))
+    benefits = facts[catalog.ASSISTANCE.key]
+    low = benefits[benefits["category"].isin(LOW_INCOME_CATEGORIES)]["uid"]
+    add(Tag.LOW_INCOME, low.map(frame.set_index("uid")["entity_id"]).dropna())
+    cutoff = _years_before(as_of, ELDERLY_AGE)
+    born = active["birth_date"]
+    add(Tag.ELDERLY, active["id"][born.map(lambda d: d is not None and d <= cutoff)])
+    households = active.dropna(subset=["household_no"]).groupby("household_no")["id"]
+    add(Tag.LIVING_ALONE, [ids.iloc[0] for _, ids in households if len(ids) == 1])
+    add(Tag.FLOATING, active["id"][active["registration_type"] == "流动人口"])
+    vaccinated = members.get(catalog.VACCINATIONS.key, set())
+    add(Tag.UNVACCINATED, [pid for pid in active["id"] if pid not in vaccinated])
+    add(Tag.KEY_HEALTH_GROUP, members.get(catalog.HEALTH_GROUPS.key, ()))
+    return pd.DataFrame(tagged, columns=["person_id", "tag"])
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)

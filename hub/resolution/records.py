@@ -1,0 +1,212 @@
+"""The current source records that resolution works on, as pandas frames.
+
+Only the match keys extracted at ingest are read (never the JSON documents), so loading the
+county's ~1.4 million person records stays a single fast query per dataset.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.sources import catalog
+from hub.storage.models import SourceRecord
+
+#: Datasets whose records describe a person (a reporter of 随手拍 is linked by phone, as a
+#: fact, not as an identity record).
+PERSON_DATASETS: tuple[str, ...] = (
+    catalog.POPULATION.key,
+    catalog.ASSISTANCE.key,
+    catalog.VACCINATIONS.key,
+    catalog.HEALTH_GROUPS.key,
+    catalog.PARTY_MEMBERS.key,
+)
+
+#: Datasets whose records carry an address to link to a house or a building.
+ADDRESS_DATASETS: tuple[str, ...] = (
+    catalog.ADDRESSES.key,
+    catalog.POPULATION.key,
+    catalog.ASSISTANCE.key,
+    catalog.PARTY_MEMBERS.key,
+    catalog.DOOR_PLATES.key,
+)
+
+PERSON_COLUMNS = (
+    "uid", "dataset", "record_id", "valid_from", "name", "name_pinyin", "resident_id",
+    "birth_date", "sex", "phone", "address_code", "address_key", "household_no",
+)  # fmt: skip
+
+
+def uid(dataset: str, record_id: str) -> str:
+    """The record's key across datasets: record ids of different sources are unrelated."""
+    return f"{dataset}:{record_id}"
+
+
+def load_person_records(
+    session: Session, datasets: tuple[str, ...] = PERSON_DATASETS
+) -> pd.DataFrame:
+    """One row per current person record, with the match keys extracted at ingest.
+
+    ``birth_date`` is ``YYYY-MM-DD`` or ``YYYY-MM`` (month only); ``resident_id`` is set only
+    for a valid, normalised ID.
+    """
+    rows = session.execute(
+        select(
+            SourceRecord.dataset,
+            SourceRecord.record_id,
+            SourceRecord.valid_from,
+            SourceRecord.name,
+            SourceRecord.name_pinyin,
+            SourceRecord.resident_id,
+            SourceRecord.birth_date,
+            SourceRecord.sex,
+            SourceRecord.phone,
+            SourceRecord.address_code,
+            SourceRecord.address_key,
+            SourceRecord.household_no,
+        )
+        .where(SourceRecord.dataset.in_(datasets), SourceRecord.valid_to.is_(None))
+        .order_by(SourceRecord.dataset, SourceRecord.record_id)
+    ).all()
+    frame = pd.DataFrame(rows, columns=list(PERSON_COLUMNS[1:]))
+    frame.insert(0, "uid", frame["dataset"] + ":" + frame["record_id"])
+    return frame
+
+
+def load_address_records(
+    session: Session, datasets: tuple[str, ...] = ADDRESS_DATASETS
+) -> pd.DataFrame:
+    """One row per current record that carries an address code or a parsed address key."""
+    rows = session.execute(
+        select(
+            SourceRecord.dataset,
+            SourceRecord.record_id,
+            SourceRecord.address_code,
+            SourceRecord.address_key,
+        )
+        .where(SourceRecord.dataset.in_(datasets), SourceRecord.valid_to.is_(None))
+        .order_by(SourceRecord.dataset, SourceRecord.record_id)
+    ).all()
+    frame = pd.DataFrame(rows, columns=["dataset", "record_id", "address_code", "address_key"])
+    frame.insert(0, "uid", frame["dataset"] + ":" + frame["record_id"])
+    return frame
+
+
+#: The parsed parts of a free-text address, as ingest stored them under ``fields.address``.
+ADDRESS_PART_COLUMNS = (
+    "township", "village", "group", "road", "number", "building", "unit", "room", "rest",
+)  # fmt: skip
+
+
+def load_address_parts(
+    session: Session, datasets: tuple[str, ...] = ADDRESS_DATASETS
+) -> pd.DataFrame:
+    """Like :func:`load_address_records`, plus the parsed parts of free-text addresses.
+
+    The key alone loses what resolution needs: whether the text named a 村民小组 (``group``)
+    and the parts before an unparsed ``rest`` (the key is empty then). Parts are ``None`` for
+    records without a free-text address (population, standard addresses).
+    """
+    address = SourceRecord.fields["address"]
+    parts = [address[name].as_string().label(name) for name in ADDRESS_PART_COLUMNS]
+    rows = session.execute(
+        select(
+            SourceRecord.dataset,
+            SourceRecord.record_id,
+            SourceRecord.address_code,
+            SourceRecord.address_key,
+            *parts,
+        )
+        .where(SourceRecord.dataset.in_(datasets), SourceRecord.valid_to.is_(None))
+        .order_by(SourceRecord.dataset, SourceRecord.record_id)
+    ).all()
+    columns = ["dataset", "record_id", "address_code", "address_key", *ADDRESS_PART_COLUMNS]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame.insert(0, "uid", frame["dataset"] + ":" + frame["record_id"])
+    return frame
+
+
+def with_house_keys(persons: pd.DataFrame, standard: pd.DataFrame) -> pd.DataFrame:
+    """``persons`` with ``address_key`` filled from the standard address of ``address_code``
+    where only the code was delivered (population), so that a registered house and a typed
+    address compare. ``standard`` has ``address_code`` and ``address_key`` columns."""
+    keys = standard.dropna(subset=["address_code"]).drop_duplicates("address_code")
+    by_code = keys.set_index("address_code")["address_key"]
+    missing = persons["address_key"].isna() & persons["address_code"].notna()
+    out = persons.copy()
+    out.loc[missing, "address_key"] = out.loc[missing, "address_code"].map(by_code)
+    return out
+
+
+def load_person_records_for_linkage(session: Session) -> pd.DataFrame:
+    """:func:`load_person_records` with house keys (:func:`with_house_keys`): the input of
+    :func:`hub.resolution.persons.link_persons`."""
+    standard = load_address_records(session, (catalog.ADDRESSES.key,))
+    return with_house_keys(load_person_records(session), standard)
+
+
+# -- identity profiles --------------------------------------------------------------------------
+
+#: The match keys: records equal on all of them share an identity profile.
+PROFILE_COLUMNS = (
+    "resident_id", "name", "name_pinyin", "birth_date", "sex", "phone", "address_code",
+    "address_key", "household_no",
+)  # fmt: skip
+
+
+def names_compatible(a: str, b: str, pinyin_a: str, pinyin_b: str) -> bool:
+    """Could these be one person's name typed twice: equal, homophones, the same Latin words in
+    another order, or one character apart in a name of three or more."""
+    if a == b or pinyin_a == pinyin_b or sorted(pinyin_a.split()) == sorted(pinyin_b.split()):
+        return True
+    return len(a) == len(b) >= 3 and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
+def trusted_ids(records: pd.DataFrame) -> pd.Series:
+    """Each record's resident ID where it may link by it, else NA.
+
+    An ID's reference name is its population (public security) name, else its most frequent
+    one. A record whose name is not compatible with it does not keep the ID: a typo made it
+    someone else's. With no clear reference (two names, equally frequent), only names
+    compatible with all of them keep it.
+    """
+    held = records.loc[records["resident_id"].notna(), ["resident_id", "name", "name_pinyin"]]
+    distinct = held.drop_duplicates(["resident_id", "name"])["resident_id"]
+    held = held[held["resident_id"].isin(set(distinct[distinct.duplicated()]))]
+    held = held.assign(authority=records.loc[held.index, "dataset"] == catalog.POPULATION.key)
+    counted = held.groupby(["resident_id", "name", "name_pinyin"]).agg(
+        authority=("authority", "max"), count=("authority", "size")
+    )
+    ranked = counted.reset_index().sort_values(
+        ["resident_id", "authority", "count", "name"], ascending=[True, False, False, True]
+    )
+    contradicted: list[tuple[str, str]] = []
+    rows: list[tuple[Any, ...]] = list(ranked.itertuples(index=False, name=None))
+    for rid, group in itertools.groupby(rows, lambda row: row[0]):  # id, name, pinyin, rank
+        named = list(group)
+        refs = [r for r in named if r[3:] == named[0][3:]]
+        for _, name, pinyin, *_rank in named:
+            if not all(names_compatible(name, r[1], pinyin, r[2]) for r in refs):
+                contradicted.append((rid, name))
+    trusted = records["resident_id"].copy()
+    if contradicted:
+        keys = pd.MultiIndex.from_arrays([records["resident_id"], records["name"]])
+        trusted[keys.isin(contradicted)] = pd.NA
+    return trusted
+
+
+def identity_profiles(records: pd.DataFrame) -> pd.DataFrame:
+    """Per record (in ``uid`` order): its match keys, ``profile`` (a hash of them, stable across
+    runs), ``rep`` (the profile's smallest uid) and ``trusted_id`` (:func:`trusted_ids`)."""
+    out = records[["uid", "dataset", *PROFILE_COLUMNS]].astype("str")
+    if not out["uid"].is_monotonic_increasing:
+        out = out.sort_values("uid")
+    out = out.reset_index(drop=True)
+    out["profile"] = pd.util.hash_pandas_object(out[list(PROFILE_COLUMNS)], index=False)
+    out["rep"] = out["uid"].groupby(out["profile"]).transform("min")
+    out["trusted_id"] = trusted_ids(out)
+    return out

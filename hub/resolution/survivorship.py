@@ -1,0 +1,112 @@
+"""Survivorship rules, declared as data (``rules/survivorship.yaml``), applied to candidates.
+
+For each golden field, every record of an entity that carries a value is a candidate; the rule
+orders them and the first wins. The winner's source, record id and snapshot date, the rule and
+the alternatives it beat are the field's provenance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+import yaml
+
+from hub.resolution.records import PERSON_DATASETS
+
+RULES_PATH = Path(__file__).with_name("rules") / "survivorship.yaml"
+RuleName = Literal["source_priority", "most_recent"]
+MAX_ALTERNATIVES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class FieldRule:
+    field: str
+    rule: RuleName
+    sources: tuple[str, ...]
+    prefer_complete: bool = False
+
+    @property
+    def label(self) -> str:
+        """How provenance names the rule, e.g. ``source_priority(gongan.population>...)``."""
+        return f"{self.rule}({'>'.join(self.sources)})"
+
+
+class RulesError(ValueError):
+    """The rules file is not valid; raised at load, never mid-run."""
+
+
+def load_rules(path: Path = RULES_PATH, entity: str = "person") -> dict[str, FieldRule]:
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    section = (document or {}).get(entity)
+    if not isinstance(section, dict) or not section:
+        raise RulesError(f"{path}: no rules for {entity!r}")
+    rules: dict[str, FieldRule] = {}
+    for name, spec in section.items():
+        if not isinstance(spec, dict):
+            raise RulesError(f"{path}: {entity}.{name} must be a mapping")
+        rule = spec.get("rule")
+        if rule not in ("source_priority", "most_recent"):
+            raise RulesError(f"{path}: {entity}.{name}: unknown rule {rule!r}")
+        sources = tuple(spec.get("sources") or ())
+        unknown = [s for s in sources if s not in PERSON_DATASETS]
+        if not sources or unknown:
+            raise RulesError(f"{path}: {entity}.{name}: sources missing or unknown: {unknown}")
+        extra = set(spec) - {"rule", "sources", "prefer_complete"}
+        if extra:
+            raise RulesError(f"{path}: {entity}.{name}: unknown keys {sorted(extra)}")
+        rules[name] = FieldRule(name, rule, sources, bool(spec.get("prefer_complete", False)))
+    return rules
+
+
+def survive(candidates: pd.DataFrame, rule: FieldRule) -> pd.DataFrame:
+    """Pick each entity's golden value for one field.
+
+    ``candidates`` has columns entity_id, value, dataset, record_id, valid_from. Returns one
+    row per entity with the winner's columns plus ``alternatives`` (distinct other values,
+    each with where it came from).
+    """
+    frame = candidates[candidates["dataset"].isin(rule.sources) & candidates["value"].notna()]
+    frame = frame[frame["value"].astype(str) != ""].copy()
+    if frame.empty:
+        return frame.assign(alternatives=[])
+    frame["priority"] = frame["dataset"].map({s: i for i, s in enumerate(rule.sources)})
+    frame["recency"] = -pd.to_datetime(frame["valid_from"]).astype("int64")
+    keys = ["entity_id"]
+    if rule.prefer_complete:
+        frame["incomplete"] = -frame["value"].astype(str).str.len()
+        keys.append("incomplete")
+    if rule.rule == "source_priority":
+        keys += ["priority", "recency"]
+    else:
+        keys += ["recency", "priority"]
+    keys.append("record_id")
+    frame = frame.sort_values(keys, kind="stable")
+    winners = frame.drop_duplicates("entity_id", keep="first").set_index("entity_id")
+    others = frame.drop_duplicates(["entity_id", "value"], keep="first")
+    others = others[others["value"] != others["entity_id"].map(winners["value"])]
+    alternatives: dict[str, list[dict[str, Any]]] = {}
+    for entity_id, value, dataset, record_id, valid_from in zip(
+        others["entity_id"], others["value"], others["dataset"], others["record_id"],
+        others["valid_from"], strict=True,
+    ):  # fmt: skip
+        listed = alternatives.setdefault(entity_id, [])
+        if len(listed) < MAX_ALTERNATIVES:
+            listed.append({"value": _plain(value), "dataset": dataset, "record_id": record_id,
+                           "snapshot_date": _date_text(valid_from)})  # fmt: skip
+    winners = winners.reset_index()[["entity_id", "value", "dataset", "record_id", "valid_from"]]
+    winners["alternatives"] = winners["entity_id"].map(lambda e: alternatives.get(e, []))
+    return winners
+
+
+def _plain(value: object) -> object:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _date_text(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return value.isoformat() if isinstance(value, dt.date) else str(value)

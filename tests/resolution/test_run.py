@@ -1,0 +1,152 @@
+"""Resolution end to end on generated data: stable ids, merges that stay resolvable,
+steward decisions that survive re-runs, incremental = full, and the accuracy targets."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from hub.generate import GenerateOptions, generate
+from hub.ingest.service import ingest_landing
+from hub.resolution.decisions import DecisionKind, record_decision
+from hub.resolution.evaluation import pairwise_scores, read_truth
+from hub.resolution.ids import resolve_redirect
+from hub.resolution.run import resolve
+from hub.storage import migrate
+from hub.storage.models import (
+    EntityKind,
+    EntityRedirect,
+    EntityStatus,
+    Person,
+    Provenance,
+    RecordLink,
+)
+from hub.storage.session import make_engine, session_factory
+
+pytestmark = pytest.mark.slow
+RESIDENTS = 1500
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated landing folder ingested and resolved once; tests copy the database."""
+    base = tmp_path_factory.mktemp("resolution")
+    generate(GenerateOptions(residents=RESIDENTS, seed=11, out=base / "landing",
+                             truth=base / "truth"))  # fmt: skip
+    url = f"sqlite:///{base / 'hub.sqlite3'}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    factory = session_factory(engine)
+    ingest_landing(factory, base / "landing")
+    with factory() as session, session.begin():
+        resolve(session)
+    engine.dispose()
+    return base
+
+
+def _copy(world: Path, tmp_path: Path) -> Engine:
+    for suffix in ("", "-wal", "-shm"):
+        source = Path(f"{world / 'hub.sqlite3'}{suffix}")
+        if source.exists():
+            shutil.copy(source, tmp_path / f"hub.sqlite3{suffix}")
+    return make_engine(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
+
+
+def _resolve(engine: Engine, *, full: bool = False) -> None:
+    with session_factory(engine)() as session, session.begin():
+        resolve(session, full=full)
+
+
+def _person_links(engine: Engine) -> dict[str, str]:
+    with Session(engine) as s:
+        rows = s.execute(
+            select(RecordLink.dataset, RecordLink.record_id, RecordLink.entity_id).where(
+                RecordLink.kind == EntityKind.PERSON
+            )
+        ).all()
+    return {f"{d}:{r}": e for d, r, e in rows}
+
+
+def test_published_persons_meet_the_accuracy_targets(world: Path, tmp_path: Path) -> None:
+    engine = _copy(world, tmp_path)
+    scores = pairwise_scores(_person_links(engine), read_truth(world / "truth" / "persons.csv",
+                                                               "person_key"))  # fmt: skip
+    assert scores.precision >= 0.998, scores.describe()
+    assert scores.recall >= 0.99, scores.describe()
+
+
+def test_every_person_has_a_name_with_provenance_from_public_security_first(
+    world: Path, tmp_path: Path
+) -> None:
+    engine = _copy(world, tmp_path)
+    with Session(engine) as s:
+        persons = s.scalars(select(Person).where(Person.status == EntityStatus.ACTIVE)).all()
+        names = {
+            p.entity_id: p for p in s.scalars(select(Provenance).where(Provenance.field == "name"))
+        }
+        in_population = RecordLink.dataset == "gongan.population"
+        population = set(s.scalars(select(RecordLink.entity_id).where(in_population)))
+    assert persons and all(p.name for p in persons)
+    assert all(p.id in names for p in persons)
+    for person in persons:
+        if person.id in population:
+            assert names[person.id].dataset == "gongan.population"
+            assert names[person.id].value == person.name
+
+
+def test_a_rerun_keeps_every_id(world: Path, tmp_path: Path) -> None:
+    engine = _copy(world, tmp_path)
+    before = _person_links(engine)
+    _resolve(engine, full=True)
+    assert _person_links(engine) == before
+
+
+def test_incremental_next_snapshot_equals_a_full_run(world: Path, tmp_path: Path) -> None:
+    landing, truth = tmp_path / "landing", tmp_path / "truth"
+    shutil.copytree(world / "landing", landing)
+    shutil.copytree(world / "truth", truth)
+    generate(GenerateOptions(residents=RESIDENTS, seed=11, out=landing, truth=truth,
+                             next_snapshot=True))  # fmt: skip
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    incremental, full = _copy(world, tmp_path / "a"), _copy(world, tmp_path / "b")
+    for engine in (incremental, full):
+        ingest_landing(session_factory(engine), landing)
+    _resolve(incremental)
+    _resolve(full, full=True)
+    assert _person_links(incremental) == _person_links(full)
+
+
+def test_steward_decisions_survive_a_full_rerun_and_merged_ids_resolve(
+    world: Path, tmp_path: Path
+) -> None:
+    engine = _copy(world, tmp_path)
+    links = _person_links(engine)
+    by_person: dict[str, list[str]] = {}
+    for uid, pid in sorted(links.items()):
+        by_person.setdefault(pid, []).append(uid)
+    multi = next(uids for uids in by_person.values() if len(uids) >= 3)
+    detached, rest = multi[-1], multi[:-1]
+    singles = [uids[0] for uids in by_person.values() if len(uids) == 1][:2]
+    with session_factory(engine)() as s, s.begin():
+        record_decision(s, DecisionKind.DETACH, [detached], others=rest, actor="steward",
+                        reason="different birth date on the paper file")  # fmt: skip
+        record_decision(s, DecisionKind.SAME_PERSON, singles, actor="steward",
+                        reason="confirmed by the grid worker")  # fmt: skip
+    _resolve(engine, full=True)
+    _resolve(engine, full=True)
+    after = _person_links(engine)
+    assert after[detached] != after[rest[0]]
+    assert after[rest[0]] == links[rest[0]]  # the larger part keeps the id
+    assert after[singles[0]] == after[singles[1]]
+    absorbed = {links[singles[0]], links[singles[1]]} - {after[singles[0]]}
+    with Session(engine) as s:
+        redirects = dict(s.execute(select(EntityRedirect.old_id, EntityRedirect.new_id)).all())
+        statuses = {p.id: p.status for p in s.scalars(select(Person))}
+    for old in absorbed:
+        assert resolve_redirect(old, redirects) == after[singles[0]]
+        assert statuses[old] is EntityStatus.MERGED
