@@ -1,0 +1,62 @@
+"""The external systems the assets touch: the database, the landing folder, the Data Docs site.
+
+Configured from :class:`hub.config.Settings` in :mod:`pipelines.definitions`; the engine is
+made on first use inside a run (never at import) and disposed of when the run ends.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dagster import ConfigurableResource, InitResourceContext
+from pydantic import PrivateAttr
+from sqlalchemy import Engine
+
+from hub.pipeline import Factory
+from hub.storage import migrate
+from hub.storage.session import make_engine, session_factory
+
+
+class DatabaseResource(ConfigurableResource):
+    """The hub's database (SQLite or PostgreSQL), migrated to head by ``hub db upgrade``."""
+
+    url: str
+
+    _engine: Engine | None = PrivateAttr(default=None)
+
+    def factory(self) -> Factory:
+        """Sessions on a lazily created engine; refuses a database that is not migrated."""
+        if self._engine is None:
+            engine = make_engine(self.url)
+            if not migrate.is_current(engine):
+                engine.dispose()
+                raise RuntimeError(
+                    "the database is not at the current schema: run `hub db upgrade`"
+                )
+            self._engine = engine
+        return session_factory(self._engine)
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+class LandingResource(ConfigurableResource):
+    """The landing folder the departments deliver into, one sub-folder per source."""
+
+    path: str
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.path)
+
+
+class DataDocsResource(ConfigurableResource):
+    """Where the quality Data Docs site is written (``<var>/quality/docs``)."""
+
+    path: str
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.path)

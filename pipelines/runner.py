@@ -1,0 +1,139 @@
+"""Materialise the whole graph in this process, as ``hub run`` does, and summarise the run.
+
+The job is the one the UI shows (:data:`pipelines.jobs.hub_all` from
+:func:`pipelines.definitions.build_definitions`), run against the Dagster instance in
+``settings.dagster_home``, so the run appears in ``dagster dev`` afterwards.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from dagster import (
+    AssetCheckEvaluation,
+    DagsterEventType,
+    DagsterInstance,
+    EventLogEntry,
+    ExecuteInProcessResult,
+    RunConfig,
+)
+
+from hub.config import Settings
+from pipelines.assets import GOLDEN_RECORDS, PUBLISHED_MODEL, ResolutionConfig
+from pipelines.definitions import build_definitions
+from pipelines.errors import root_cause
+from pipelines.jobs import HUB_ALL
+
+Progress = Callable[[str], None]
+# Progress comes from our listener; Dagster's own console log would repeat it with tracebacks.
+_QUIET = {"console": {"config": {"log_level": "CRITICAL"}}}
+
+
+@dataclass(frozen=True, slots=True)
+class CheckLine:
+    """One check's verdict in the run."""
+
+    asset: str
+    check: str
+    passed: bool
+    severity: str
+    failures: list[dict[str, Any]]
+
+
+@dataclass(slots=True)
+class RunSummary:
+    """What ``hub run`` prints at the end."""
+
+    run_id: str
+    success: bool
+    datasets: dict[str, dict[str, Any]] = field(default_factory=dict)  # asset -> figures
+    published: dict[str, Any] = field(default_factory=dict)  # persons, houses, ...
+    publication: dict[str, Any] = field(default_factory=dict)  # golden_records metadata
+    checks: list[CheckLine] = field(default_factory=list)
+    failed_steps: list[str] = field(default_factory=list)
+
+
+def run_all(
+    settings: Settings,
+    *,
+    full: bool = False,
+    instance: DagsterInstance | None = None,
+    progress: Progress | None = None,
+) -> RunSummary:
+    """Run every asset and check once; never raises for a failed step (see the summary)."""
+    job = build_definitions(settings).resolve_job_def(HUB_ALL)
+    run_id = str(uuid.uuid4())
+    run_config = RunConfig(ops={"golden_records": ResolutionConfig(full=full)}, loggers=_QUIET)
+    owned = instance is None
+    if instance is None:
+        settings.dagster_home.mkdir(parents=True, exist_ok=True)
+        instance = DagsterInstance.from_config(str(settings.dagster_home))
+    try:
+        if progress is not None:  # the instance calls its listeners as it stores each event
+            instance.add_event_listener(run_id, _listener(progress))
+        result = job.execute_in_process(run_config=run_config, instance=instance,
+                                        run_id=run_id, raise_on_error=False)  # fmt: skip
+    finally:
+        if owned:
+            instance.dispose()
+    return summarise(result)
+
+
+def summarise(result: ExecuteInProcessResult) -> RunSummary:
+    """Figures from the run's own events: materialisation metadata and check evaluations."""
+    summary = RunSummary(result.run_id, result.success)
+    for event in result.get_asset_materialization_events():
+        materialization = event.materialization
+        values = {k: v.value for k, v in materialization.metadata.items()}
+        key = materialization.asset_key
+        if key == PUBLISHED_MODEL:
+            summary.published = values
+        elif key == GOLDEN_RECORDS:
+            summary.publication = values
+        elif "new_deliveries" in values:
+            summary.datasets[key.to_user_string()] = values
+    for evaluation in _check_evaluations(result):
+        failures = evaluation.metadata.get("failures")
+        summary.checks.append(CheckLine(
+            asset=evaluation.asset_key.to_user_string(), check=evaluation.check_name,
+            passed=evaluation.passed, severity=evaluation.severity.value,
+            failures=list(failures.value) if failures is not None else [],  # type: ignore[arg-type]
+        ))  # fmt: skip
+    summary.failed_steps = [
+        e.step_key for e in result.all_events
+        if e.event_type is DagsterEventType.STEP_FAILURE and e.step_key
+    ]  # fmt: skip
+    return summary
+
+
+def _check_evaluations(result: ExecuteInProcessResult) -> list[AssetCheckEvaluation]:
+    return [
+        e.event_specific_data
+        for e in result.all_events
+        if e.event_type is DagsterEventType.ASSET_CHECK_EVALUATION
+        and isinstance(e.event_specific_data, AssetCheckEvaluation)
+    ]
+
+
+def _listener(progress: Progress) -> Callable[[EventLogEntry], None]:
+    def listen(entry: EventLogEntry) -> None:
+        event = entry.dagster_event
+        if event is None or event.step_key is None:
+            return
+        kind = event.event_type
+        if kind is DagsterEventType.STEP_START:
+            progress(f"start    {event.step_key}")
+        elif kind is DagsterEventType.STEP_SUCCESS:
+            progress(
+                f"done     {event.step_key} ({event.step_success_data.duration_ms / 1000:.1f} s)"
+            )
+        elif kind is DagsterEventType.STEP_FAILURE:
+            progress(f"FAILED   {event.step_key}: {root_cause(event.step_failure_data.error)}")
+        elif kind is DagsterEventType.STEP_UP_FOR_RETRY:
+            error = event.step_retry_data.error
+            progress(f"retry    {event.step_key} after {root_cause(error)}")
+
+    return listen
