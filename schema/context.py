@@ -1,0 +1,73 @@
+"""The typed context of one GraphQL operation: the session, the viewer and the DataLoaders.
+
+Built per request (a loader caches what it loaded, so one at module scope would serve stale
+and foreign data). The ORM is synchronous: every query runs through :meth:`Context.db`, one at
+a time in a worker thread, so the event loop never waits on the database and the session is
+never used by two threads at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import anyio.to_thread
+import strawberry
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.api.access import Viewer
+from hub.normalise import CHINA_TZ
+from hub.storage.models import ResolutionRun
+from schema.loaders import Loaders
+
+T = TypeVar("T")
+
+
+def today_in_dehua() -> dt.date:
+    """The current date in China Standard Time (the county's calendar, not the server's)."""
+    return dt.datetime.now(CHINA_TZ).date()
+
+
+@dataclass(slots=True, eq=False)
+class Context:
+    """What every resolver receives as ``info.context``."""
+
+    session: Session
+    viewer: Viewer
+    today: dt.date = field(default_factory=today_in_dehua)
+    loaders: Loaders = field(init=False)
+    _lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
+    _snapshot_date: dt.date | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.db)
+
+    async def db(self, work: Callable[[Session], T]) -> T:
+        """Run ``work(session)`` in a worker thread, after any query already running."""
+        async with self._lock:
+            return await anyio.to_thread.run_sync(work, self.session)
+
+    async def snapshot_date(self) -> dt.date:
+        """The date the current publication describes (its newest snapshot), else today.
+
+        Ages default to it, as the ``ELDERLY`` tag does.
+        """
+        if self._snapshot_date is None:
+            latest = await self.db(
+                lambda s: s.scalar(
+                    select(ResolutionRun.as_of)
+                    .where(ResolutionRun.finished_at.is_not(None))
+                    .order_by(ResolutionRun.id.desc())
+                    .limit(1)
+                )
+            )
+            self._snapshot_date = latest or self.today
+        return self._snapshot_date
+
+
+#: The ``info`` of every resolver.
+Info = strawberry.Info[Context, None]

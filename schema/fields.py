@@ -1,0 +1,63 @@
+"""Strawberry decorators that take GraphQL descriptions from docstrings, and say in the
+description which grant a personal field needs (so the SDL diff shows access changes)."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any, TypeVar, dataclass_transform
+
+import strawberry
+from strawberry.permission import PermissionExtension
+from strawberry.types.base import get_object_definition
+from strawberry.types.field import StrawberryField
+
+from hub.api.access import DataCategory
+from schema.permissions import Reads
+
+T = TypeVar("T", bound=type)
+R = TypeVar("R")
+
+
+@dataclass_transform(kw_only_default=True, field_specifiers=(strawberry.field, StrawberryField))
+def object_type(cls: T) -> T:
+    """``strawberry.type`` with the class docstring as the type's description."""
+    return strawberry.type(cls, description=inspect.getdoc(cls))
+
+
+@dataclass_transform(kw_only_default=True, field_specifiers=(strawberry.field, StrawberryField))
+def input_type(cls: T) -> T:
+    """``strawberry.input`` with the class docstring as the input's description."""
+    return strawberry.input(cls, description=inspect.getdoc(cls))
+
+
+def field(resolver: Callable[..., Any] | None = None, *, reads: DataCategory | None = None) -> Any:
+    """A resolver field described by its docstring; ``reads`` gates it behind a grant.
+
+    Usable bare (``@field``) or with arguments (``@field(reads=DataCategory.HEALTH)``).
+    """
+
+    def build(fn: Callable[..., Any]) -> Any:
+        description = inspect.getdoc(fn) or ""
+        extensions: list[Any] = []
+        if reads is not None:
+            description = f"{description} Requires the `{reads}` grant.".strip()
+            extensions.append(PermissionExtension([Reads(reads)], use_directives=False))
+        return strawberry.field(resolver=fn, description=description, extensions=extensions)
+
+    return build if resolver is None else build(resolver)
+
+
+def from_row(cls: Callable[..., R], source: object, /, **values: Any) -> R:
+    """An instance of a Strawberry type whose plain fields are copied from ``source``.
+
+    Only the fields the GraphQL type declares are read (deny by default); ``values`` fills or
+    overrides the rest (private fields, renamed columns).
+    """
+    definition = get_object_definition(cls, strict=True)
+    copied = {
+        f.python_name: getattr(source, f.python_name)
+        for f in definition.fields
+        if f.base_resolver is None and f.python_name not in values
+    }
+    return cls(**copied, **values)

@@ -1,0 +1,110 @@
+"""The grid cell as GraphQL sees it, with roll-ups over its subtree."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import strawberry
+from strawberry import relay
+
+from hub.storage import models
+from schema.context import Info
+from schema.enums import GridLevel, Tag
+from schema.fields import field, object_type
+
+
+@object_type
+class TagCount:
+    """How many active residents of a subtree carry one tag."""
+
+    tag: Tag
+    count: int
+
+
+@object_type
+class Grid(relay.Node):
+    """A grid cell: township, first-level, unit or responsibility grid. Its code starts with
+    its parent's, so its subtree is every code with its code as a prefix."""
+
+    id: relay.NodeID[str]
+    row: strawberry.Private[models.Grid]
+
+    @classmethod
+    def from_row(cls, row: models.Grid) -> Grid:
+        """Wrap a grid row."""
+        return cls(id=row.code, row=row)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Grid | None]:
+        """Grids by code."""
+        rows = await info.context.loaders.grid.load_many(list(node_ids))
+        return [None if row is None else cls.from_row(row) for row in rows]
+
+    @field
+    def code(self) -> str:
+        """The grid code; the global ``id`` wraps it."""
+        return self.row.code
+
+    @field
+    def name(self) -> str:
+        """Name, e.g. ``英山社区第二网格3号责任网格``."""
+        return self.row.name
+
+    @field
+    def level(self) -> GridLevel:
+        """Township, first-level, unit or responsibility grid."""
+        return self.row.level
+
+    @field
+    def worker_name(self) -> str | None:
+        """The grid worker (网格员) of a unit or responsibility grid."""
+        return self.row.worker_name
+
+    @field
+    def worker_phone(self) -> str | None:
+        """The grid worker's work mobile, as the grid centre publishes it."""
+        return self.row.worker_phone
+
+    @field
+    def snapshot_date(self) -> dt.date:
+        """Date of the grid reference that last listed this grid."""
+        return self.row.snapshot_date
+
+    @field
+    def ended_on(self) -> dt.date | None:
+        """Set when a newer grid reference no longer lists this grid."""
+        return self.row.ended_on
+
+    @field
+    async def parent(self, info: Info) -> Grid | None:
+        """The grid one level up (none for a township)."""
+        if self.row.parent_code is None:
+            return None
+        row = await info.context.loaders.grid.load(self.row.parent_code)
+        return None if row is None else Grid.from_row(row)
+
+    @field
+    async def children(self, info: Info) -> list[Grid]:
+        """The current grids one level down, by code."""
+        return [
+            Grid.from_row(row) for row in await info.context.loaders.children.load(self.row.code)
+        ]
+
+    @field
+    async def resident_count(self, info: Info) -> int:
+        """Active residents anywhere in this grid's subtree."""
+        return await info.context.loaders.resident_count.load(self.row.code)
+
+    @field
+    async def house_count(self, info: Info) -> int:
+        """Active houses anywhere in this grid's subtree."""
+        return await info.context.loaders.house_count.load(self.row.code)
+
+    @field
+    async def tag_counts(self, info: Info) -> list[TagCount]:
+        """Active residents per tag in this grid's subtree (tags with none are left out)."""
+        counts = await info.context.loaders.tag_counts.load(self.row.code)
+        return [TagCount(tag=Tag(tag), count=n) for tag, n in sorted(counts.items())]

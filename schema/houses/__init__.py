@@ -1,0 +1,1 @@
+"""Houses: the public-security standard addresses and who lives in them."""

@@ -1,0 +1,1 @@
+"""Persons: golden residents, their department facts, and the queries departments ask."""

@@ -1,0 +1,93 @@
+"""Person queries: lists departments filter, and lookups by id or resident ID."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from sqlalchemy import case, select
+from strawberry import relay
+
+from hub.api.access import DataCategory
+from hub.normalise import normalise_resident_id
+from hub.storage import models
+from schema.context import Info
+from schema.enums import EntityStatus
+from schema.errors import BadUserInput
+from schema.fields import field, object_type
+from schema.node import check_scope
+from schema.pagination import After, Connection, First, PageRequest, keyset_page
+from schema.persons.filters import PersonFilter, person_conditions
+from schema.persons.types import Person
+
+
+@object_type
+class InvalidResidentId:
+    """The resident ID given is not a valid one (wrong length, check digit or date)."""
+
+    status: str  # IdStatus: invalid_checksum, invalid_date, invalid_format...
+    message: str
+
+
+@object_type
+class PersonNotFound:
+    """No published person has this resident ID."""
+
+    message: str
+
+
+PersonByResidentIdResult = Annotated[
+    Person | InvalidResidentId | PersonNotFound,
+    strawberry.union(
+        "PersonByResidentIdResult",
+        description="The person, or why there is none: expected failures are data.",
+    ),
+]
+
+
+@strawberry.type
+class PersonQuery:
+    @field
+    async def people(
+        self,
+        info: Info,
+        filter: PersonFilter | None = None,
+        first: First = 20,
+        after: After = None,
+    ) -> Connection[Person]:
+        """Residents matching ``filter`` inside the viewer's grid scope, ordered by id."""
+        page = PageRequest.of("Person", first, after)
+        where = filter or PersonFilter()
+        on = await info.context.snapshot_date() if where.age is not None else info.context.today
+        stmt = select(models.Person).where(*person_conditions(where, info.context.viewer, on))
+        return await keyset_page(info.context.db, stmt, models.Person.id, page, Person.from_row)
+
+    @field
+    async def person(self, info: Info, id: relay.GlobalID) -> Person | None:
+        """One person by global id; a merged person's id returns the surviving person."""
+        if id.type_name != "Person":
+            raise BadUserInput("id must be the id of a Person.")
+        (found,) = await Person.resolve_nodes(info=info, node_ids=[id.node_id])
+        return found
+
+    @field(reads=DataCategory.RESIDENT_ID)
+    async def person_by_resident_id(self, info: Info, resident_id: str) -> PersonByResidentIdResult:
+        """The person with this resident ID (18 characters; a legacy 15-digit one is
+        upgraded). Pass it as a variable, so it stays out of logged query text."""
+        parsed = normalise_resident_id(resident_id, today=info.context.today)
+        if not parsed.usable or parsed.value is None:
+            return InvalidResidentId(
+                status=parsed.status.value, message=f"Not a valid resident ID ({parsed.status})."
+            )
+        person = models.Person
+        active_first = case((person.status == EntityStatus.ACTIVE, 0), else_=1)
+        stmt = (
+            select(person)
+            .where(person.resident_id == parsed.value, person.status != EntityStatus.MERGED)
+            .order_by(active_first, person.id)
+            .limit(1)
+        )
+        row = await info.context.db(lambda s: s.scalars(stmt).first())
+        if row is None:
+            return PersonNotFound(message="No person with this resident ID.")
+        return Person.from_row(check_scope(info.context, row))

@@ -1,0 +1,1 @@
+"""Data stewardship: deliveries, quality runs and quarantined rows."""

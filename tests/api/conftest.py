@@ -1,0 +1,66 @@
+"""A migrated SQLite file holding the small world, and settings that point at it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+from sqlalchemy.orm import Session
+from starlette.applications import Starlette
+
+from hub.config import Settings, load_settings
+from hub.storage import migrate
+from hub.storage.session import make_engine
+from tests.schema.world import populate
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    base = tmp_path_factory.mktemp("api")
+    url = f"sqlite:///{base / 'hub.sqlite3'}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as session, session.begin():
+        populate(session)
+    engine.dispose()
+    return load_settings({"HUB_DATABASE_URL": url, "HUB_VAR_DIR": str(base)}, cwd=Path(base))
+
+
+class HubClient:
+    """httpx over ASGI, driven from synchronous tests through an anyio portal."""
+
+    def __init__(self, portal: BlockingPortal, client: httpx.AsyncClient) -> None:
+        self.portal = portal
+        self.client = client
+
+    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.portal.call(partial(self.client.get, url, **kwargs))
+
+    def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.portal.call(partial(self.client.post, url, **kwargs))
+
+
+@asynccontextmanager
+async def _client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client,
+    ):
+        yield client
+
+
+@contextmanager
+def serve(app: Starlette) -> Iterator[HubClient]:
+    """A client for ``app``, with the app's lifespan run around it (the engine is disposed)."""
+    with (
+        start_blocking_portal() as portal,
+        portal.wrap_async_context_manager(_client(app)) as client,
+    ):
+        yield HubClient(portal, client)
