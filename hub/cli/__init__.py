@@ -17,13 +17,19 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from hub.cli import db, demo, export, generate, ingest
+    from hub.cli import db, demo, export, generate, ingest, resolve, run, serve
 
     main.add_command(db.db)
     main.add_command(demo.demo)
     main.add_command(generate.generate)
     main.add_command(ingest.ingest)
     main.add_command(export.export)
+    export.export.add_command(resolve.export_links)
+    main.add_command(resolve.resolve)
+    main.add_command(resolve.evaluate)
+    main.add_command(serve.serve)
+    main.add_command(run.run)
+    main.add_command(run.quality)
 
 
 _register()

@@ -7,7 +7,7 @@ import time
 import click
 
 from hub.cli.context import CliContext, pass_cli
-from hub.cli.ingest import run_ingest
+from hub.cli.run import run
 from hub.generate import GenerateOptions, generate
 
 
@@ -16,7 +16,8 @@ from hub.generate import GenerateOptions, generate
 @click.option("--seed", default=1, show_default=True)
 @pass_cli
 def demo(cli: CliContext, residents: int, seed: int) -> None:
-    """Generate a landing folder, create the database and ingest every delivery.
+    """Generate a landing folder, create the database and run the whole pipeline on it:
+    ingest with quality gates, the grid reference, resolution and publication.
 
     Safe to run again: the generator is deterministic and already-loaded files are skipped.
     """
@@ -28,6 +29,9 @@ def demo(cli: CliContext, residents: int, seed: int) -> None:
                f"(truth files in {truth}) ...")  # fmt: skip
     generate(GenerateOptions(residents=residents, seed=seed, out=settings.landing_dir,
                              truth=truth))  # fmt: skip
-    run_ingest(cli, settings.landing_dir)
-    click.echo(f"done in {time.perf_counter() - started:.1f}s. Next: `hub export quarantine "
-               f"--out var/quarantine.csv` to see what was quarantined and why.")  # fmt: skip
+    # The same asset graph the Dagster UI runs: ingest + quality gates, grid, resolution,
+    # publication.
+    click.get_current_context().invoke(run, landing=settings.landing_dir, full=False)
+    click.echo(f"done in {time.perf_counter() - started:.1f}s. Next: `hub quality`, `hub export "
+               "quarantine --out var/quarantine.csv`, `hub serve --dev` (GraphiQL at "
+               "http://127.0.0.1:8000/graphql).")  # fmt: skip
