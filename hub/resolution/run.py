@@ -111,6 +111,7 @@ def resolve(
     clock.lap(report, "cluster")
 
     say("golden records: survivorship, provenance, tags")
+    house_links = refine_by_person(house_links, ids.entity_of)
     house_of = _house_of(house_links)
     facts = {dataset: load_facts(session, dataset) for dataset in FACT_FIELDS}
     golden = build_persons(
@@ -160,6 +161,41 @@ def _house_rows(standard: pd.DataFrame, grid_of_building: dict[str, str]) -> pd.
     frame["status"] = EntityStatus.ACTIVE
     frame = frame.drop_duplicates("id")
     return frame[list(publish.HOUSE_COLUMNS)].astype(object).where(frame.notna(), None)
+
+
+def refine_by_person(house_links: pd.DataFrame, entity_of: dict[str, str]) -> pd.DataFrame:
+    """Settle a free-text address known only to its building with the person's own house.
+
+    A clerk who writes 学府路56号2号楼102 without the unit names a building with two flats 102;
+    when public security places the same person in one of that building's houses, that is the
+    house the text means. Only a link to the same building is refined: a text naming another
+    building may be a move, and stays as it is.
+    """
+    links = house_links.copy()
+    person = links["uid"].map(entity_of)
+    population = links["dataset"] == catalog.POPULATION.key
+    housed = links[population & links["address_code"].notna()]
+    home = (
+        pd.DataFrame(
+            {
+                "person": person[housed.index],
+                "address_code": housed["address_code"],
+                "building_code": housed["building_code"],
+            }
+        )
+        .drop_duplicates("person", keep=False)  # two houses in public security: no single home
+        .set_index("person")
+    )
+    candidates = (links["precision"] == "building") & ~population & person.isin(home.index)
+    home_code = person[candidates].map(home["address_code"])
+    same_building = (
+        person[candidates].map(home["building_code"]) == links.loc[candidates, "building_code"]
+    )
+    refine = same_building[same_building].index
+    links.loc[refine, "address_code"] = home_code[refine]
+    links.loc[refine, "precision"] = "room"
+    links.loc[refine, "rule"] = "person_house"
+    return links
 
 
 def _house_of(house_links: pd.DataFrame) -> dict[str, str]:
