@@ -25,6 +25,11 @@ class Settings:
     dagster_home: Path
     test_postgres_url: str
 
+    @property
+    def quality_docs_dir(self) -> Path:
+        """Where the Great Expectations Data Docs site is built (and served from)."""
+        return self.var_dir / "quality" / "docs"
+
     def ensure_dirs(self) -> None:
         """Create the local folders the defaults point at (never the landing folder's parent)."""
         self.var_dir.mkdir(parents=True, exist_ok=True)

@@ -91,7 +91,7 @@ class PublishedModel:
 
 def data_docs_dir(settings: Settings) -> Path:
     """Where the quality Data Docs site is written: ``<var>/quality/docs``."""
-    return settings.var_dir / "quality" / "docs"
+    return settings.quality_docs_dir
 
 
 class _RefusedDelivery(Exception):

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -28,6 +29,8 @@ from schema.context import Context
 from schema.root import build_schema
 
 GRAPHQL_PATH = "/graphql"
+#: The Great Expectations Data Docs of the latest validations, for stewards.
+QUALITY_DOCS_PATH = "/quality/docs"
 _SESSION_KEY = "hub.session"
 
 
@@ -100,4 +103,10 @@ def create_app(
         viewer_for_request=viewer_for_request,
     )
     methods = ["GET", "POST"] if development else ["POST"]
-    return Starlette(routes=[Route(GRAPHQL_PATH, graphql, methods=methods)], lifespan=lifespan)
+    # The docs hold expectation results, counts and record ids, never names, IDs or phones.
+    docs = StaticFiles(directory=settings.quality_docs_dir, html=True, check_dir=False)
+    routes = [
+        Route(GRAPHQL_PATH, graphql, methods=methods),
+        Mount(QUALITY_DOCS_PATH, app=docs, name="quality-docs"),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

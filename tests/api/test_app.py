@@ -108,3 +108,14 @@ def test_deep_queries_are_refused(settings: Settings) -> None:
         refused = post(client, deep)
     assert "exceeds maximum operation depth" in refused["errors"][0]["message"]
     assert "data" not in refused or refused["data"] is None
+
+
+def test_quality_data_docs_are_served_at_a_stable_url(tmp_path: Path) -> None:
+    settings = load_settings({"HUB_VAR_DIR": str(tmp_path)}, cwd=tmp_path)
+    docs = settings.quality_docs_dir
+    docs.mkdir(parents=True)
+    (docs / "index.html").write_text("<html><body>Data Docs | hub</body></html>")
+    with serve(create_app(settings)) as client:
+        response = client.get("/quality/docs/")
+        assert response.status_code == 200 and "Data Docs" in response.text
+        assert client.get("/quality/docs/../../hub.sqlite3").status_code == 404
