@@ -9,21 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from hub.ingest.fields import MappedRecord
 from hub.sources.reading import SourceRow
+from hub.storage.bulk import IN_LIST, chunks
 from hub.storage.models import Delivery, DeliveryStatus, EndReason, FieldIssue, SourceRecord
 
-CHUNK = 5000
 SOURCE_RECORD_TABLE = SourceRecord.metadata.tables["source_record"]
 FIELD_ISSUE_TABLE = FieldIssue.metadata.tables["field_issue"]
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +116,7 @@ class SnapshotWriter:
             new_versions.append(_version(self.delivery, item, digest))
         # Core executemany: the ORM's bulk path compiles a statement per batch of rows.
         connection = self.session.connection()
-        for chunk in _chunks(new_versions):
+        for chunk in chunks(new_versions):
             connection.execute(insert(SOURCE_RECORD_TABLE), chunk)
         _insert_issues(self.session, self.delivery, rows)
 
@@ -181,7 +180,7 @@ def _version(delivery: Delivery, item: LoadedRow, digest: str) -> dict[str, Any]
 def _close(
     session: Session, dataset: str, record_ids: list[str], date: dt.date, reason: EndReason
 ) -> None:
-    for chunk in _chunks(record_ids, 900):  # stays under SQLite's bound-parameter limit
+    for chunk in chunks(record_ids, IN_LIST):  # stays under SQLite's bound-parameter limit
         session.execute(
             update(SourceRecord)
             .where(
@@ -210,16 +209,5 @@ def _insert_issues(session: Session, delivery: Delivery, rows: Iterable[LoadedRo
         for issue in item.record.issues
     )
     connection = session.connection()
-    for chunk in _chunks(issues):
+    for chunk in chunks(issues):
         connection.execute(insert(FIELD_ISSUE_TABLE), chunk)
-
-
-def _chunks(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
-    batch: list[T] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

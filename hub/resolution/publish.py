@@ -7,7 +7,7 @@ Entities are never deleted: an id whose records are gone is ended, an absorbed i
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from hub.resolution.golden import GoldenPersons
 from hub.sources import catalog
+from hub.storage.bulk import IN_LIST, chunks
 from hub.storage.models import (
     Benefit,
     EntityKind,
@@ -32,7 +33,6 @@ from hub.storage.models import (
     Vaccination,
 )
 
-CHUNK = 5000
 PERSON_COLUMNS = (
     "id", "name", "name_pinyin", "resident_id", "sex", "birth_date", "birth_precision",
     "ethnicity", "phone", "house_id", "grid_code", "household_no", "relation_to_head",
@@ -54,9 +54,9 @@ def upsert(
     existing = set(session.scalars(select(model.id)))
     fresh = [dict(r) for r in rows if r["id"] not in existing]
     known = [{**r, "updated_at": now} for r in rows if r["id"] in existing]
-    for chunk in _chunks(fresh):
+    for chunk in chunks(fresh):
         session.execute(insert(model), chunk)
-    for chunk in _chunks(known):
+    for chunk in chunks(known):
         session.execute(update(model), chunk)
     return len(fresh), len(known)
 
@@ -70,10 +70,10 @@ def end_missing(
         for entity_id, status in session.execute(select(model.id, model.status))
         if entity_id not in live and status is EntityStatus.ACTIVE
     ]
-    for chunk in _chunks(gone, 900):
+    for chunk in chunks(gone, IN_LIST):
         session.execute(update(model).where(model.id.in_(chunk)).values(status=EntityStatus.ENDED))
     merged_ids = [m for m in merged if m not in live]
-    for chunk in _chunks(merged_ids, 900):
+    for chunk in chunks(merged_ids, IN_LIST):
         session.execute(update(model).where(model.id.in_(chunk)).values(status=EntityStatus.MERGED))
     return len(gone)
 
@@ -83,7 +83,7 @@ def write_redirects(
 ) -> None:
     """Absorbed ids point at their survivor; an id alive again stops redirecting."""
     revived = [old for (old,) in session.execute(select(EntityRedirect.old_id)) if old in live]
-    for chunk in _chunks(revived, 900):
+    for chunk in chunks(revived, IN_LIST):
         session.execute(delete(EntityRedirect).where(EntityRedirect.old_id.in_(chunk)))
     existing = {old for (old,) in session.execute(select(EntityRedirect.old_id))}
     for old, new in merged.items():
@@ -111,7 +111,7 @@ def replace_links(session: Session, kind: EntityKind, links: pd.DataFrame, run_i
             links["score"], links["precision"], strict=True,
         )
     )  # fmt: skip
-    for chunk in _chunks(rows):
+    for chunk in chunks(rows):
         session.execute(insert(RecordLink), chunk)
 
 
@@ -133,10 +133,10 @@ def replace_person_outputs(
             prov["valid_from"], prov["rule"], prov["alternatives"], strict=True,
         )
     )  # fmt: skip
-    for chunk in _chunks(rows):
+    for chunk in chunks(rows):
         session.execute(insert(Provenance), chunk)
-    tags = golden.tags.to_dict("records")
-    for chunk in _chunks(tags):
+    tags = zip(golden.tags["person_id"], golden.tags["tag"], strict=True)
+    for chunk in chunks({"person_id": p, "tag": t} for p, t in tags):
         session.execute(insert(PersonTag), chunk)
     _insert_facts(session, Benefit, facts[catalog.ASSISTANCE.key], entity_of, _benefit)
     _insert_facts(session, Vaccination, facts[catalog.VACCINATIONS.key], entity_of, _vaccination)
@@ -156,7 +156,7 @@ def _insert_facts(
          "valid_from": row["valid_from"], "valid_to": None, **convert(row)}
         for row in base.to_dict("records")
     )  # fmt: skip
-    for chunk in _chunks(rows):
+    for chunk in chunks(rows):
         session.execute(insert(model), chunk)
 
 
@@ -210,14 +210,3 @@ def _text(value: object) -> str | None:
     if value is None:
         return None
     return value.isoformat() if isinstance(value, dt.date) else str(value)
-
-
-def _chunks(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

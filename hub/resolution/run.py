@@ -28,6 +28,7 @@ from hub.resolution.persons import PersonModel, cluster, load_model, score_pairs
 from hub.resolution.records import load_address_parts, load_person_records
 from hub.resolution.survivorship import load_rules
 from hub.sources import catalog
+from hub.storage.bulk import BATCH
 from hub.storage.models import (
     EntityKind,
     EntityRedirect,
@@ -277,7 +278,7 @@ def _store_pairs(session: Session, pairs: pd.DataFrame, run_id: int) -> None:
             "match_weight": float(row[4]), "match_probability": float(row[5]), "run_id": run_id,
             "evidence": {c: _plain(v) for c, v in zip(evidence, row[6:], strict=True)},
         })  # fmt: skip
-        if len(batch) >= publish.CHUNK:
+        if len(batch) >= BATCH:
             connection.execute(insert(MATCH_PAIR_TABLE), batch)
             batch = []
     if batch:
