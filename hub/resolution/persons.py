@@ -139,6 +139,8 @@ def _score(prof: pd.DataFrame, model: PersonModel, only: set[str] | None) -> pd.
         return found.as_pandas_dataframe()
 
     loose = table["trusted_id"].isna()
+    # A record that lost its ID to a contradicting name keeps the birth date read from that ID.
+    table.loc[loose & table["resident_id"].notna(), "birth_date"] = None
     fresh = table[touched & loose]
     twins = fresh[fresh["second"].notna()]
     typos = _typo_candidates(table, touched)
@@ -155,13 +157,18 @@ def _score(prof: pd.DataFrame, model: PersonModel, only: set[str] | None) -> pd.
     return _tidy_pairs([f for f in found if len(f)], prof.set_index("uid")["profile"])
 
 
+def name_counts(prof: pd.DataFrame) -> pd.Series:
+    """Persons per name among identity profiles: distinct trusted IDs, and profiles without."""
+    person = prof["trusted_id"].fillna(prof["profile"].astype("str"))
+    held = pd.DataFrame({"name": prof["name"], "person": person}).dropna().drop_duplicates()
+    return held.groupby("name").size()
+
+
 def name_frequencies(prof: pd.DataFrame, model: PersonModel) -> pd.DataFrame:
     """Term frequencies of names (``name``, ``tf_name``) among identity profiles: the share of
     persons with each name, the input's counts shrunk towards the model's (a name neither has
     seen counts as one person's)."""
-    person = prof["trusted_id"].fillna(prof["profile"].astype("str"))
-    held = pd.DataFrame({"name": prof["name"], "person": person}).dropna().drop_duplicates()
-    counts = held.groupby("name").size()
+    counts = name_counts(prof)
     prior = pd.Series(model.name_counts, dtype=float)
     share = prior.reindex(counts.index).fillna(1.0) / max(prior.sum(), 1.0)
     tf = (counts + PRIOR_PERSONS * share) / (counts.sum() + PRIOR_PERSONS)
@@ -216,9 +223,12 @@ class _Components:
     """Union-find over record positions; a component knows its trusted IDs and the records a
     steward said it must not be with."""
 
-    def __init__(self, parent: np.ndarray, ids: dict[int, frozenset[str]]) -> None:
+    def __init__(
+        self, parent: np.ndarray, ids: dict[int, frozenset[str]], registered: set[int]
+    ) -> None:
         self.parent: list[int] = parent.tolist()
         self.ids = ids
+        self.registered = registered  # roots holding a population register row
         self.avoid: dict[int, set[int]] = {}
 
     def find(self, i: int) -> int:
@@ -230,13 +240,21 @@ class _Components:
         return root
 
     def union(
-        self, a: int, b: int, *, check: bool = True, typo: frozenset[str] = frozenset()
+        self,
+        a: int,
+        b: int,
+        *,
+        check: bool = True,
+        scored: bool = False,
+        typo: frozenset[str] = frozenset(),
     ) -> bool:
         """Join unless (with ``check``) two IDs other than the ``typo`` pair, or a cannot-link,
-        would end up together."""
+        would end up together; or, for a ``scored`` link, two population register rows."""
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
+        if scored and ra in self.registered and rb in self.registered:
+            return False
         ia, ib = self.ids.get(ra, frozenset()), self.ids.get(rb, frozenset())
         if check:
             if ia and ib and not (ia <= ib or ib <= ia) and ia | ib != typo:
@@ -250,10 +268,12 @@ class _Components:
             self.ids[ra] = ia | ib
         if rb in self.avoid:
             self.avoid.setdefault(ra, set()).update(self.avoid.pop(rb))
+        if rb in self.registered:
+            self.registered.add(ra)
         return True
 
     def roots(self) -> np.ndarray:
-        parent = np.asarray(self.parent)
+        parent = np.asarray(self.parent, dtype=np.int64)
         while not np.array_equal(parent, parent[parent]):
             parent = parent[parent]
         return parent
@@ -274,7 +294,10 @@ def _cluster(
     parent = np.where(free, anchor, position)
     trusted = prof["trusted_id"].to_numpy()
     start = np.flatnonzero(prof["trusted_id"].notna().to_numpy() & (parent == position))
-    parts = _Components(parent, {int(i): frozenset([trusted[i]]) for i in start})
+    # The register has one row per person (re-registrations share the ID): a Splink link
+    # never joins two persons who each have one.
+    registered = {int(i) for i in np.unique(parent[prof["household_no"].notna().to_numpy()])}
+    parts = _Components(parent, {int(i): frozenset([trusted[i]]) for i in start}, registered)
     for a, b in constraints.cannot_link:
         if at.get(a, -1) >= 0 and at.get(b, -1) >= 0:
             parts.avoid.setdefault(at[a], set()).add(at[b])
@@ -291,13 +314,15 @@ def _cluster(
         if parts.union(int(anchor[i]), int(i)):
             taken.append((uids[anchor[i]], uids[i], rule[i], probability[i]))
     for lo, hi, p, typo in _links(prof, pairs, parent, model).itertuples(index=False, name=None):
-        if parts.union(lo, hi, typo=typo):
+        if parts.union(lo, hi, scored=True, typo=typo):
             taken.append((uids[lo], uids[hi], "splink", p))
     edges.append(pd.DataFrame(taken, columns=list(EDGE_COLUMNS)))
     smallest = pd.Series(position).groupby(parts.roots()).transform("min").to_numpy()
     return PersonLinks(
         cluster_of=dict(zip(uids, uids[smallest], strict=True)),
-        edges=pd.concat(edges, ignore_index=True),
+        edges=pd.concat(edges, ignore_index=True).astype(
+            {"uid_l": "str", "uid_r": "str", "rule": "str", "match_probability": "float64"}
+        ),
         pairs=pairs.astype({"profile_l": "str", "profile_r": "str"}),
     )
 
@@ -344,7 +369,7 @@ def _links(
     prof: pd.DataFrame, pairs: pd.DataFrame, parent: np.ndarray, model: PersonModel
 ) -> pd.DataFrame:
     """Accepted Splink links between group anchors (``lo`` < ``hi``), strongest first."""
-    keys = ["trusted_id", "name", "phone", "address_code", "address_key"]
+    keys = ["trusted_id", "name", "phone", "address_code", "address_key", "household_no"]
     info = prof.drop_duplicates("profile").set_index("profile")[keys]
     cross = pairs[pairs["profile_l"] != pairs["profile_r"]]
     for side in ("l", "r"):
@@ -365,25 +390,40 @@ def _links(
 
 
 def _unambiguous(cross: pd.DataFrame, margin: float) -> pd.DataFrame:
-    """Links from a profile without a trusted ID to the ID holder it clearly matches best (to
-    none when torn between two), links between such profiles, and ID-typo pairs."""
+    """Links from a profile without a trusted ID to the person it clearly matches best (to
+    none when torn between two), links between such profiles, and ID-typo pairs. A person is a
+    trusted ID, or a register row without one (the register has one row per person)."""
     loose_l, loose_r = cross["trusted_id_l"].isna(), cross["trusted_id_r"].isna()
-    mixed = loose_l != loose_r
-    loose = cross["profile_l"].where(loose_l, cross["profile_r"])
-    person = cross["trusted_id_r"].where(loose_l, cross["trusted_id_l"])
-    best = pd.DataFrame({"o": loose, "person": person, "w": cross["match_weight"]})[mixed]
-    best = best.groupby(["o", "person"])["w"].max().reset_index()
+    key_l, key_r = (
+        cross[f"trusted_id_{side}"].fillna(
+            ("R" + cross[f"profile_{side}"].astype("str")).where(
+                cross[f"household_no_{side}"].notna()
+            )
+        )
+        for side in ("l", "r")
+    )
+    views = pd.concat([
+        pd.DataFrame({"o": cross["profile_l"], "person": key_r, "w": cross["match_weight"]})[
+            loose_l & key_r.notna()],
+        pd.DataFrame({"o": cross["profile_r"], "person": key_l, "w": cross["match_weight"]})[
+            loose_r & key_l.notna()],
+    ])  # fmt: skip
+    best = views.groupby(["o", "person"])["w"].max().reset_index()
     best = best.sort_values(["o", "w", "person"], ascending=[True, False, True])
     top = best.drop_duplicates("o").set_index("o")
     runner_up = best[best.duplicated("o")].drop_duplicates("o").set_index("o")["w"]
     close = top["w"] - runner_up.reindex(top.index) < margin
-    chosen = mixed & (person == loose.map(top.loc[~close, "person"]))
-    # Torn between two ID holders: merged into neither, not even through a third record.
-    untorn = ~cross["profile_l"].isin(top.index[close]) & ~cross["profile_r"].isin(top.index[close])
+    clear, torn = top.loc[~close, "person"], top.index[close]
+    chosen = (loose_l & (key_r == cross["profile_l"].map(clear))) | (
+        loose_r & (key_l == cross["profile_r"].map(clear))
+    )
+    # Torn between two persons: merged into neither, not even through a third record.
+    plain = key_l.isna() & key_r.isna()
+    plain &= ~cross["profile_l"].isin(torn) & ~cross["profile_r"].isin(torn)
     # Namesakes born on one day hold IDs a digit apart: a typo needs a shared phone or house.
     typo = ~loose_l & ~loose_r & (cross["name_l"] == cross["name_r"])
     same = [cross[f"{k}_l"] == cross[f"{k}_r"] for k in ("phone", "address_code", "address_key")]
     typo &= same[0] | same[1] | same[2]
     slips = zip(cross["trusted_id_l"], cross["trusted_id_r"], typo, strict=True)
     typo &= np.array([bool(t) and near_ids(a, b) for a, b, t in slips], dtype=bool)
-    return cross[(loose_l & loose_r & untorn) | chosen | typo]
+    return cross[plain | chosen.fillna(False) | typo]

@@ -7,6 +7,7 @@ county's ~1.4 million person records stays a single fast query per dataset.
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any
 
 import pandas as pd
@@ -158,10 +159,30 @@ PROFILE_COLUMNS = (
 )  # fmt: skip
 
 
+# Sounds that speakers of southern Mandarin (and the clerks who hear them) do not tell apart:
+# zh/z ch/c sh/s, n/l, r/l, h/f, hu-/w- (黄王不分), -ng/-n.
+_FUZZY = (
+    (re.compile(r"\bhu(?=[aeiou])"), "w"),
+    (re.compile(r"\b([zcs])h"), r"\1"),
+    (re.compile(r"\b[nr]"), "l"),
+    (re.compile(r"\bh"), "f"),
+    (re.compile(r"(?<=[aei])ng\b"), "n"),
+)
+
+
+def fuzzy_pinyin(pinyin: str) -> str:
+    """The pinyin key with sounds that are commonly confused made equal."""
+    for pattern, replacement in _FUZZY:
+        pinyin = pattern.sub(replacement, pinyin)
+    return pinyin
+
+
 def names_compatible(a: str, b: str, pinyin_a: str, pinyin_b: str) -> bool:
-    """Could these be one person's name typed twice: equal, homophones, the same Latin words in
-    another order, or one character apart in a name of three or more."""
+    """Could these be one person's name typed twice: equal, sound-alikes (same or fuzzy pinyin),
+    the same Latin words in another order, or one character apart in a name of three or more."""
     if a == b or pinyin_a == pinyin_b or sorted(pinyin_a.split()) == sorted(pinyin_b.split()):
+        return True
+    if fuzzy_pinyin(pinyin_a) == fuzzy_pinyin(pinyin_b):
         return True
     return len(a) == len(b) >= 3 and sum(x != y for x, y in zip(a, b, strict=True)) == 1
 

@@ -3,7 +3,7 @@
 Configuration only; :mod:`hub.resolution.persons` runs it. Each comparison and blocking rule is
 a named object, so the settings read as a list of evidence::
 
-    NAME, BIRTH_MONTH, BIRTH_DAY, SEX, PHONE, HOUSE, HOUSEHOLD      (comparisons)
+    NAME, BIRTH_MONTH, BIRTH_DAY, SEX, CONTACT, REGISTER      (comparisons)
     BY_PINYIN_BIRTH_MONTH, BY_PHONE, BY_HOUSE, BY_SURNAME_BIRTH_DATE   (candidate pairs)
 
 The trained model is three files in ``models/``: Splink's own settings JSON
@@ -38,8 +38,8 @@ MODEL_COLUMNS = (
 )  # fmt: skip
 
 
-def _null(sql: str) -> ComparisonLevelCreator:
-    return cll.CustomLevel(sql, "either is null").configure(is_null_level=True)
+def _null(sql: str, label: str) -> ComparisonLevelCreator:
+    return cll.CustomLevel(sql, label).configure(is_null_level=True)
 
 
 NAME = cl.CustomComparison(
@@ -87,7 +87,8 @@ BIRTH_DAY = cl.CustomComparison(
     comparison_levels=[
         _null(
             "birth_date_l IS NULL OR birth_date_r IS NULL "
-            "OR length(birth_date_l) < 10 OR length(birth_date_r) < 10"
+            "OR length(birth_date_l) < 10 OR length(birth_date_r) < 10",
+            "a day missing (month-only or no date)",
         ),
         cll.CustomLevel("substr(birth_date_l, 9, 2) = substr(birth_date_r, 9, 2)", "same day"),
         cll.ElseLevel(),
@@ -96,49 +97,41 @@ BIRTH_DAY = cl.CustomComparison(
 
 SEX = cl.ExactMatch("sex")
 
-# A landline and a mobile are different kinds of number, not a disagreement.
-_MOBILE = "(length(phone_{0}) = 11 AND phone_{0} LIKE '1%')"
-PHONE = cl.CustomComparison(
-    output_column_name="phone",
-    comparison_description="first mobile (or landline): same",
-    comparison_levels=[
-        _null(
-            f"phone_l IS NULL OR phone_r IS NULL OR {_MOBILE.format('l')} <> {_MOBILE.format('r')}"
-        ),
-        cll.ExactMatchLevel("phone"),
-        cll.ElseLevel(),
-    ],
-)
-
 
 def _part(side: str, index: int) -> str:
     return f"split_part(address_key_{side}, '|', {index})"
 
 
+# A landline and a mobile are different kinds of number, not a disagreement.
+_MOBILE = "(length(phone_{0}) = 11 AND phone_{0} LIKE '1%')"
+_SAME_PHONE = "phone_l = phone_r"
 # address_key is township|village|road|number|building|unit|room; clerks leave parts out.
-HOUSE = cl.CustomComparison(
-    output_column_name="house",
-    comparison_description="house: same house, same door in the village, same village",
+_SAME_HOUSE = (
+    "(address_code_l = address_code_r OR address_key_l = address_key_r OR ("
+    + " AND ".join(
+        [f"{_part('l', i)} = {_part('r', i)}" for i in (2, 4, 7)]
+        + [f"({_part('l', i)} = {_part('r', i)} OR {_part('l', i)} = '' OR {_part('r', i)} = '')"
+           for i in (5, 6)]
+        + [f"{_part('l', 7)} <> ''"]
+    )
+    + "))"
+)  # fmt: skip
+
+# One comparison for phone and house: a family shares both, so their evidence is not
+# independent and must not be added up (brothers 陈建华 and 陈荣华 share both).
+CONTACT = cl.CustomComparison(
+    output_column_name="contact",
+    comparison_description="phone and house: both, phone only, house only, door, village",
     comparison_levels=[
         _null(
-            "(address_key_l IS NULL OR address_key_r IS NULL) "
-            "AND (address_code_l IS NULL OR address_code_r IS NULL)"
+            f"(phone_l IS NULL OR phone_r IS NULL OR {_MOBILE.format('l')} <> "
+            f"{_MOBILE.format('r')}) AND (address_key_l IS NULL OR address_key_r IS NULL) "
+            "AND (address_code_l IS NULL OR address_code_r IS NULL)",
+            "no phone of one kind, no house on both sides",
         ),
-        cll.CustomLevel(
-            "address_code_l = address_code_r OR address_key_l = address_key_r", "same house"
-        ),
-        cll.CustomLevel(
-            " AND ".join(
-                [f"{_part('l', i)} = {_part('r', i)}" for i in (2, 4, 7)]
-                + [
-                    f"({_part('l', i)} = {_part('r', i)} OR {_part('l', i)} = '' "
-                    f"OR {_part('r', i)} = '')"
-                    for i in (5, 6)
-                ]
-                + [f"{_part('l', 7)} <> ''"]
-            ),
-            "same room, building or unit left out",
-        ),
+        cll.CustomLevel(f"{_SAME_PHONE} AND {_SAME_HOUSE}", "same phone and house"),
+        cll.CustomLevel(_SAME_PHONE, "same phone"),
+        cll.CustomLevel(_SAME_HOUSE, "same house, building or unit maybe left out"),
         cll.CustomLevel(
             f"{_part('l', 2)} = {_part('r', 2)} AND {_part('l', 4)} = {_part('r', 4)} "
             f"AND {_part('l', 4)} <> ''",
@@ -149,10 +142,23 @@ HOUSE = cl.CustomComparison(
     ],
 )
 
-HOUSEHOLD = cl.ExactMatch("household_no")
+# The population register has one current row per person (a re-registration keeps the ID):
+# two register rows are rarely one person. Only pairs with no register row say nothing.
+REGISTER = cl.CustomComparison(
+    output_column_name="register",
+    comparison_description="population register: same household, both registered, one",
+    comparison_levels=[
+        _null("household_no_l IS NULL AND household_no_r IS NULL", "neither registered"),
+        cll.CustomLevel("household_no_l = household_no_r", "same household"),
+        cll.CustomLevel(
+            "household_no_l IS NOT NULL AND household_no_r IS NOT NULL", "both registered"
+        ),
+        cll.ElseLevel(),
+    ],
+)
 
 COMPARISONS: tuple[ComparisonCreator, ...] = (
-    NAME, BIRTH_MONTH, BIRTH_DAY, SEX, PHONE, HOUSE, HOUSEHOLD,
+    NAME, BIRTH_MONTH, BIRTH_DAY, SEX, CONTACT, REGISTER,
 )  # fmt: skip
 
 # Only pairs that could reach a threshold need scoring: without a shared phone or house, a

@@ -91,9 +91,11 @@ def zhang_and_li() -> list[dict[str, Any]]:
 
 
 def test_records_sharing_a_valid_id_link_by_it(model: PersonModel) -> None:
-    links = link_persons(frame(*zhang_and_li()), model=model)
+    misheard = record(VACCINATION, "WJ02", "臧伟", resident_id=ZHANG)  # zang/zhang: a sound-alike
+    links = link_persons(frame(*zhang_and_li(), misheard), model=model)
 
-    zhang = ["gongan.population:GA01", "weijian.vaccination:WJ01", "weijian.health_group:WJK01"]
+    zhang = ["gongan.population:GA01", "weijian.vaccination:WJ01", "weijian.health_group:WJK01",
+             "weijian.vaccination:WJ02"]  # fmt: skip
     assert together(links, *zhang)
     assert not together(links, zhang[0], "gongan.population:GA02")
     assert links.cluster_of[zhang[1]] == min(zhang)
@@ -132,23 +134,47 @@ def test_different_valid_ids_never_merge(model: PersonModel) -> None:
 
 
 def test_different_valid_ids_never_merge_through_records_without_one(model: PersonModel) -> None:
-    # Namesakes born on one day; each has a dose recorded without ID, and the two doses are
-    # alike enough to link to each other.
+    # Namesakes born in one month; each has a party record without ID at one address, so the
+    # two party records are alike enough to link to each other.
     first = resident_id("19800101", "222")
-    second = resident_id("19800101", "248")
+    second = resident_id("19800109", "248")
     rows = [
-        record(POPULATION, "GA13", "王芳", resident_id=first, sex="女", phone="13100000001"),
-        record(POPULATION, "GA14", "王芳", resident_id=second, sex="女", phone="13100000002"),
-        record(VACCINATION, "WJ13", "王芳", birth_date="1980-01-01", phone="13100000001"),
-        record(VACCINATION, "WJ14", "王芳", birth_date="1980-01-01", phone="13100000002"),
+        record(HEALTH, "WJK13", "王芳", resident_id=first, sex="女", phone="13100000001"),
+        record(HEALTH, "WJK14", "王芳", resident_id=second, sex="女", phone="13100000002"),
+        record(PARTY, "DJ13", "王芳", birth_date="1980-01", sex="女", phone="13100000001",
+               address_key=HOUSE),
+        record(PARTY, "DJ14", "王芳", birth_date="1980-01", sex="女", phone="13100000002",
+               address_key=HOUSE),
     ]  # fmt: skip
     links = link_persons(frame(*rows), model=model)
 
-    assert together(links, "gongan.population:GA13", "weijian.vaccination:WJ13")
-    assert together(links, "gongan.population:GA14", "weijian.vaccination:WJ14")
-    assert not together(links, "gongan.population:GA13", "gongan.population:GA14")
-    doses = links.pairs[links.pairs["uid_l"] == "weijian.vaccination:WJ13"]
-    assert (doses["match_probability"] >= model.match_probability).any()  # the tempting link
+    assert together(links, "weijian.health_group:WJK13", "dangjian.member:DJ13")
+    assert together(links, "weijian.health_group:WJK14", "dangjian.member:DJ14")
+    assert not together(links, "weijian.health_group:WJK13", "weijian.health_group:WJK14")
+    tempting = links.pairs[links.pairs["uid_l"] == "dangjian.member:DJ13"]
+    assert tempting["match_probability"].max() >= model.match_probability
+
+
+def test_a_register_row_without_id_is_a_person_of_its_own(model: PersonModel) -> None:
+    # A floating resident registered without ID and a namesake born the same day with one.
+    rid = resident_id("19960503", "111")
+    rows = [
+        record(POPULATION, "GA81", "叶剑锋", resident_id=rid, sex="男", household_no="81",
+               address_key="雷峰镇|雷峰社区|雷峰路|162-1号"),
+        record(VACCINATION, "WJ81", "叶剑锋", resident_id=rid, phone="13200000081"),
+        record(POPULATION, "GA82", "叶剑锋", birth_date="1996-05-03", sex="男",
+               household_no="82", address_key=HOUSE),
+        # A dose without ID or phone: as like the one as the other.
+        record(VACCINATION, "WJ82", "叶剑锋", birth_date="1996-05-03"),
+    ]  # fmt: skip
+    links = link_persons(frame(*rows), model=model)
+
+    assert together(links, "gongan.population:GA81", "weijian.vaccination:WJ81")
+    assert not together(links, "gongan.population:GA82", "weijian.vaccination:WJ81")
+    assert not together(links, "weijian.vaccination:WJ82", "gongan.population:GA81")
+    assert not together(links, "weijian.vaccination:WJ82", "gongan.population:GA82")
+    tempting = links.pairs[links.pairs["uid_l"] == "gongan.population:GA82"]
+    assert tempting["match_probability"].max() >= model.match_probability
 
 
 def test_an_id_typo_between_valid_ids_links_only_with_a_shared_phone_or_house(
