@@ -55,46 +55,15 @@ def load_person_records(
     ``birth_date`` is ``YYYY-MM-DD`` or ``YYYY-MM`` (month only); ``resident_id`` is set only
     for a valid, normalised ID.
     """
-    rows = session.execute(
-        select(
-            SourceRecord.dataset,
-            SourceRecord.record_id,
-            SourceRecord.valid_from,
-            SourceRecord.name,
-            SourceRecord.name_pinyin,
-            SourceRecord.resident_id,
-            SourceRecord.birth_date,
-            SourceRecord.sex,
-            SourceRecord.phone,
-            SourceRecord.address_code,
-            SourceRecord.address_key,
-            SourceRecord.household_no,
-        )
-        .where(SourceRecord.dataset.in_(datasets), SourceRecord.valid_to.is_(None))
-        .order_by(SourceRecord.dataset, SourceRecord.record_id)
-    ).all()
-    frame = pd.DataFrame(rows, columns=list(PERSON_COLUMNS[1:]))
-    frame.insert(0, "uid", frame["dataset"] + ":" + frame["record_id"])
-    return frame
+    keys = [getattr(SourceRecord, name) for name in PERSON_COLUMNS[4:]]
+    return _current(session, datasets, SourceRecord.valid_from, *keys)
 
 
 def load_address_records(
     session: Session, datasets: tuple[str, ...] = ADDRESS_DATASETS
 ) -> pd.DataFrame:
     """One row per current record that carries an address code or a parsed address key."""
-    rows = session.execute(
-        select(
-            SourceRecord.dataset,
-            SourceRecord.record_id,
-            SourceRecord.address_code,
-            SourceRecord.address_key,
-        )
-        .where(SourceRecord.dataset.in_(datasets), SourceRecord.valid_to.is_(None))
-        .order_by(SourceRecord.dataset, SourceRecord.record_id)
-    ).all()
-    frame = pd.DataFrame(rows, columns=["dataset", "record_id", "address_code", "address_key"])
-    frame.insert(0, "uid", frame["dataset"] + ":" + frame["record_id"])
-    return frame
+    return _current(session, datasets, SourceRecord.address_code, SourceRecord.address_key)
 
 
 #: The parsed parts of a free-text address, as ingest stored them under ``fields.address``.
@@ -114,21 +83,7 @@ def load_address_parts(
     """
     address = SourceRecord.fields["address"]
     parts = [address[name].as_string().label(name) for name in ADDRESS_PART_COLUMNS]
-    rows = session.execute(
-        select(
-            SourceRecord.dataset,
-            SourceRecord.record_id,
-            SourceRecord.address_code,
-            SourceRecord.address_key,
-            *parts,
-        )
-        .where(SourceRecord.dataset.in_(datasets), SourceRecord.valid_to.is_(None))
-        .order_by(SourceRecord.dataset, SourceRecord.record_id)
-    ).all()
-    columns = ["dataset", "record_id", "address_code", "address_key", *ADDRESS_PART_COLUMNS]
-    frame = pd.DataFrame(rows, columns=columns)
-    frame.insert(0, "uid", frame["dataset"] + ":" + frame["record_id"])
-    return frame
+    return _current(session, datasets, SourceRecord.address_code, SourceRecord.address_key, *parts)
 
 
 def with_house_keys(persons: pd.DataFrame, standard: pd.DataFrame) -> pd.DataFrame:
@@ -231,3 +186,17 @@ def identity_profiles(records: pd.DataFrame) -> pd.DataFrame:
     out["rep"] = out["uid"].groupby(out["profile"]).transform("min")
     out["trusted_id"] = trusted_ids(out)
     return out
+
+
+def _current(session: Session, datasets: tuple[str, ...], *columns: Any) -> pd.DataFrame:
+    """``uid``, ``dataset``, ``record_id`` and ``columns`` of the datasets' current records,
+    in a stable order (one query; columns are named by their labels)."""
+    query = (
+        select(SourceRecord.dataset, SourceRecord.record_id, *columns)
+        .where(SourceRecord.dataset.in_(datasets), SourceRecord.valid_to.is_(None))
+        .order_by(SourceRecord.dataset, SourceRecord.record_id)
+    )
+    result = session.execute(query)
+    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    frame.insert(0, "uid", frame["dataset"] + ":" + frame["record_id"])
+    return frame
