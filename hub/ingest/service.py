@@ -116,15 +116,21 @@ def ingest_file(session: Session, item: DeliveryFile) -> DeliveryReport:
     session.add(delivery)
     session.flush()
     late = current is not None and item.snapshot_date < current.snapshot_date
+    previous = current
     if late:
         delivery.status = DeliveryStatus.LATE
     elif current is not None and current.snapshot_date == item.snapshot_date:
         retract(session, current)
-    writer = None if late else SnapshotWriter(session, delivery)
+        previous = None
+    writer = None if late else SnapshotWriter(session, delivery, previous)
     problems = list(result.problems)
     issues: Counter[str] = Counter()
     loaded_count = 0
     for chunk in _drain(result.rows):
+        if writer is not None:
+            fresh = writer.to_map(chunk)
+            loaded_count += len(chunk) - len(fresh)  # unchanged rows load as they are
+            chunk = fresh
         loaded, rejected = map_rows(result, chunk, item.snapshot_date)
         problems += rejected
         loaded_count += len(loaded)

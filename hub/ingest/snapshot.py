@@ -13,12 +13,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from hub.ingest.fields import MappedRecord
 from hub.sources.reading import SourceRow
-from hub.storage.bulk import IN_LIST, chunks
+from hub.storage.bulk import IN_LIST, chunks, insert_rows
 from hub.storage.models import Delivery, DeliveryStatus, EndReason, FieldIssue, SourceRecord
 
 SOURCE_RECORD_TABLE = SourceRecord.metadata.tables["source_record"]
@@ -83,7 +83,9 @@ class SnapshotWriter:
     :meth:`finish` closes the versions that changed and ends the records that are absent.
     """
 
-    def __init__(self, session: Session, delivery: Delivery) -> None:
+    def __init__(
+        self, session: Session, delivery: Delivery, previous: Delivery | None = None
+    ) -> None:
         self.session = session
         self.delivery = delivery
         self.current: dict[str, str] = {
@@ -94,13 +96,47 @@ class SnapshotWriter:
                 )
             )
         }
+        # Records whose current version had field issues: mapped again even when unchanged,
+        # so this delivery's issues still cover every current record.
+        self.had_issues: set[str] = (
+            set()
+            if previous is None
+            else set(
+                session.scalars(
+                    select(FieldIssue.record_id).where(FieldIssue.delivery_id == previous.id)
+                )
+            )
+        )
+        self.skip_unchanged = previous is not None
         self.seen: set[str] = set()
         self.changed_ids: list[str] = []
         self.new = 0
         self.unchanged = 0
 
+    def to_map(self, rows: Sequence[SourceRow]) -> list[SourceRow]:
+        """The rows that need mapping: new and changed ones (and unchanged ones that had
+        issues). A row delivered exactly as its current version is counted as unchanged and
+        not normalised again: its version, fields and keys stay as they are.
+
+        Skipping is only done against the previous snapshot's delivery (``previous``): after
+        a retraction the open versions come from older deliveries, so everything is mapped.
+        """
+        if not self.skip_unchanged:
+            return list(rows)
+        out: list[SourceRow] = []
+        for row in rows:
+            record_id = row.record_id
+            if self.current.get(record_id) == content_hash(row.text) and (
+                record_id not in self.had_issues
+            ):
+                self.seen.add(record_id)
+                self.unchanged += 1
+            else:
+                out.append(row)
+        return out
+
     def add(self, rows: Sequence[LoadedRow]) -> None:
-        new_versions: list[dict[str, Any]] = []
+        new_versions: list[tuple[Any, ...]] = []
         for item in rows:
             record_id = item.row.record_id
             self.seen.add(record_id)
@@ -114,10 +150,7 @@ class SnapshotWriter:
             else:
                 self.changed_ids.append(record_id)
             new_versions.append(_version(self.delivery, item, digest))
-        # Core executemany: the ORM's bulk path compiles a statement per batch of rows.
-        connection = self.session.connection()
-        for chunk in chunks(new_versions):
-            connection.execute(insert(SOURCE_RECORD_TABLE), chunk)
+        insert_rows(self.session, SOURCE_RECORD_TABLE, VERSION_COLUMNS, new_versions)
         _insert_issues(self.session, self.delivery, rows)
 
     def finish(self) -> SnapshotCounts:
@@ -151,30 +184,22 @@ def current_count(session: Session, dataset: str) -> int:
     )
 
 
-def _version(delivery: Delivery, item: LoadedRow, digest: str) -> dict[str, Any]:
+VERSION_COLUMNS = (
+    "source", "dataset", "record_id", "delivery_id", "line", "valid_from", "valid_to",
+    "end_reason", "content_hash", "raw", "fields", "name", "name_pinyin", "resident_id",
+    "birth_date", "sex", "phone", "address_code", "address_key", "household_no",
+)  # fmt: skip
+
+
+def _version(delivery: Delivery, item: LoadedRow, digest: str) -> tuple[Any, ...]:
+    """One ``source_record`` row, in the order of :data:`VERSION_COLUMNS`."""
     keys = item.record.keys
-    return {
-        "source": delivery.source,
-        "dataset": delivery.dataset,
-        "record_id": item.row.record_id,
-        "delivery_id": delivery.id,
-        "line": item.row.line,
-        "valid_from": delivery.snapshot_date,
-        "valid_to": None,
-        "end_reason": None,
-        "content_hash": digest,
-        "raw": item.row.raw,
-        "fields": item.record.fields,
-        "name": keys.name,
-        "name_pinyin": keys.name_pinyin,
-        "resident_id": keys.resident_id,
-        "birth_date": keys.birth_date,
-        "sex": keys.sex,
-        "phone": keys.phone,
-        "address_code": keys.address_code,
-        "address_key": keys.address_key,
-        "household_no": keys.household_no,
-    }
+    return (
+        delivery.source, delivery.dataset, item.row.record_id, delivery.id, item.row.line,
+        delivery.snapshot_date, None, None, digest, item.row.raw, item.record.fields,
+        keys.name, keys.name_pinyin, keys.resident_id, keys.birth_date, keys.sex, keys.phone,
+        keys.address_code, keys.address_key, keys.household_no,
+    )  # fmt: skip
 
 
 def _close(
@@ -193,21 +218,22 @@ def _close(
         )
 
 
+ISSUE_COLUMNS = ("delivery_id", "dataset", "record_id", "line", "field", "code", "message", "value")
+
+
 def _insert_issues(session: Session, delivery: Delivery, rows: Iterable[LoadedRow]) -> None:
     issues = (
-        {
-            "delivery_id": delivery.id,
-            "dataset": delivery.dataset,
-            "record_id": item.row.record_id,
-            "line": item.row.line,
-            "field": issue.field,
-            "code": issue.code.value,
-            "message": f"{delivery.file_name} line {item.row.line}: {issue.message}",
-            "value": issue.value,
-        }
+        (
+            delivery.id,
+            delivery.dataset,
+            item.row.record_id,
+            item.row.line,
+            issue.field,
+            issue.code.value,
+            f"{delivery.file_name} line {item.row.line}: {issue.message}",
+            issue.value,
+        )
         for item in rows
         for issue in item.record.issues
     )
-    connection = session.connection()
-    for chunk in chunks(issues):
-        connection.execute(insert(FIELD_ISSUE_TABLE), chunk)
+    insert_rows(session, FIELD_ISSUE_TABLE, ISSUE_COLUMNS, issues)

@@ -5,10 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.ingest.fields import MappedRecord
+from hub.ingest.records import MAPPERS
 from hub.ingest.service import ingest_landing
+from hub.sources import catalog
 from hub.storage.models import (
     Delivery,
     DeliveryStatus,
@@ -17,6 +21,7 @@ from hub.storage.models import (
     QuarantinedRow,
     SourceRecord,
 )
+from hub.types import RawRow
 from tests.ingest.files import WritePopulation, person
 
 VALID_ID = "11010519491231002X"  # the GB 11643 example
@@ -165,3 +170,42 @@ def test_unreadable_file_is_rejected_and_previous_snapshot_stays(
     assert rejected.status is DeliveryStatus.REJECTED
     assert rejected.error is not None and "人口_20261115.csv" in rejected.error
     assert [v.valid_to for v in _versions(engine, "GA0000000001")] == [None]
+
+
+def test_unchanged_rows_are_not_normalised_again_but_keep_their_issues(
+    engine: Engine,
+    landing: Path,
+    write_population: WritePopulation,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A new snapshot that repeats a row as delivered keeps its version; the new delivery
+    still records the issues of every current record, at the row's new line."""
+    clean = person("GA0000000001", "陈秀英", VALID_ID, 出生日期="19491231")
+    rows = [clean, person("GA0000000002", "林志明", BAD_CHECK_ID)]
+    write_population("20261015", rows)
+    ingest_landing(_factory(engine), landing)
+    # The same two rows, in the other order, and one new row.
+    write_population("20261115", [person("GA0000000003", "黄美玲"), rows[1], rows[0]])
+    mapped: list[str] = []
+    mapper = MAPPERS[catalog.POPULATION.key]
+
+    def counting(raw: RawRow, today: dt.date) -> MappedRecord:
+        mapped.append(str(raw["人员编号"]))
+        return mapper(raw, today)
+
+    monkeypatch.setitem(MAPPERS, catalog.POPULATION.key, counting)
+    second = ingest_landing(_factory(engine), landing).new[0]
+    assert mapped == ["GA0000000003", "GA0000000002"]  # the clean unchanged row is skipped
+    assert second.snapshot is not None
+    assert (second.snapshot.new, second.snapshot.unchanged) == (1, 2)
+    assert second.rows_loaded == 3 and second.reconciles
+    with Session(engine) as s:
+        newest = s.scalars(select(Delivery).order_by(Delivery.id.desc())).first()
+        assert newest is not None
+        issues = s.execute(
+            select(FieldIssue.record_id, FieldIssue.line, FieldIssue.code).where(
+                FieldIssue.delivery_id == newest.id
+            )
+        ).all()
+    assert [(r, line) for r, line, _ in issues] == [("GA0000000002", 3)]
+    assert [v.valid_from for v in _versions(engine, "GA0000000002")] == [dt.date(2026, 10, 15)]
