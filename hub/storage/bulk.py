@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Table
+from sqlalchemy import FromClause, TableClause
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
@@ -37,7 +37,7 @@ def chunks(items: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
 
 
 def insert_rows(
-    session: Session, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    session: Session, table: FromClause, columns: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> int:
     """Insert ``rows`` (one value per name in ``columns``, in that order) into ``table`` in
     the session's transaction; returns how many were written.
@@ -45,6 +45,8 @@ def insert_rows(
     Columns left out take their server defaults. Values are Python values as the ORM takes
     them (``date``, ``dict`` for JSON, enum members); ``None`` is NULL.
     """
+    if not isinstance(table, TableClause):
+        raise TypeError(f"insert_rows needs a table, not {table!r}")
     session.flush()  # rows may refer to objects the session has not written yet
     connection = session.connection()
     dialect = connection.dialect

@@ -7,7 +7,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import Date, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.storage.base import Base, UtcDateTime, created_at, intpk
@@ -133,6 +133,9 @@ class RecordLink(Base):
     rule: Mapped[str] = mapped_column(String(64))  # resident_id, splink, address_code, steward...
     score: Mapped[float | None] = mapped_column(Float)
     precision: Mapped[str | None] = mapped_column(String(16))  # houses: room / building
+    # The source_record version the link was made from: a run re-resolves a record whose
+    # current version is another one (changed, or re-delivered and replaced).
+    version_id: Mapped[int | None] = mapped_column(BigInteger)
     run_id: Mapped[int | None]
     linked_at: Mapped[created_at]
 

@@ -114,6 +114,7 @@ class ChangeEvent(Base):
     entity_kind: Mapped[str] = mapped_column(String(16))
     entity_id: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(16))  # created, updated, merged, ended
+    entity_version: Mapped[int | None]  # the entity's version after this change
     changes: Mapped[dict[str, Any]]  # field -> {"old": ..., "new": ...}
     provenance: Mapped[dict[str, Any]]
     actor: Mapped[str | None] = mapped_column(String(128))

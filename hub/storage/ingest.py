@@ -77,6 +77,16 @@ class Delivery(Base):
         return self.rows_read == self.rows_loaded + self.rows_quarantined + self.rows_not_applied
 
 
+#: The match keys ingest pulls out of ``fields`` into columns of their own.
+MATCH_KEY_COLUMNS = (
+    "name", "name_pinyin", "resident_id", "birth_date", "sex", "phone", "address_code",
+    "address_key", "household_no",
+)  # fmt: skip
+#: The current-records index: it covers resolution's read of every current person record's
+#: match keys (an index-only scan, not a read of each wide row with its JSON documents).
+CURRENT_KEY_COLUMNS = ("dataset", "valid_to", "record_id", "valid_from", *MATCH_KEY_COLUMNS)
+
+
 class SourceRecord(Base):
     """One version of one department record: valid from the snapshot that brought it until
     the snapshot that changed or dropped it. History is never deleted."""
@@ -84,7 +94,7 @@ class SourceRecord(Base):
     __tablename__ = "source_record"
     __table_args__ = (
         UniqueConstraint("dataset", "record_id", "valid_from"),
-        Index("ix_source_record_current", "dataset", "valid_to", "record_id"),
+        Index("ix_source_record_current", *CURRENT_KEY_COLUMNS),
         Index("ix_source_record_resident_id", "resident_id"),
         Index("ix_source_record_name", "name"),
     )

@@ -21,6 +21,8 @@ class ResolutionRun(Base):
     kind: Mapped[str] = mapped_column(String(16))  # full, incremental
     as_of: Mapped[dt.date | None] = mapped_column(Date)  # newest snapshot date it saw
     model_version: Mapped[str | None] = mapped_column(String(64))
+    # Model and survivorship rules it ran with: a run with other settings resolves everything.
+    settings_hash: Mapped[str | None] = mapped_column(String(64))
     started_at: Mapped[created_at]
     finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     counts: Mapped[dict[str, Any]]
