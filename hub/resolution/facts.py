@@ -6,13 +6,15 @@ county's ~900k vaccination records never pass through ``json.loads`` in Python.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.sources import catalog
+from hub.storage.bulk import chunks
+from hub.storage.frames import read_frame
 from hub.storage.models import SourceRecord
 
 # dataset -> {column: (field name in ``fields``, kind)}
@@ -52,8 +54,11 @@ FACT_FIELDS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
-def load_facts(session: Session, dataset: str) -> pd.DataFrame:
-    """uid, record_id, valid_from and the dataset's fact columns, for current records."""
+def load_facts(
+    session: Session, dataset: str, record_ids: Collection[str] | None = None
+) -> pd.DataFrame:
+    """uid, record_id, valid_from and the dataset's fact columns, for current records (only
+    those of ``record_ids``, when given), in record id order."""
     spec: Mapping[str, tuple[str, str]] = FACT_FIELDS[dataset]
     columns = []
     for name, (key, kind) in spec.items():
@@ -61,11 +66,30 @@ def load_facts(session: Session, dataset: str) -> pd.DataFrame:
         expr = {"str": element.as_string(), "int": element.as_integer(),
                 "bool": element.as_boolean()}[kind]  # fmt: skip
         columns.append(expr.label(name))
-    rows = session.execute(
-        select(SourceRecord.record_id, SourceRecord.valid_from, *columns)
-        .where(SourceRecord.dataset == dataset, SourceRecord.valid_to.is_(None))
-        .order_by(SourceRecord.record_id)
-    ).all()
-    frame = pd.DataFrame(rows, columns=["record_id", "valid_from", *spec])
+    stmt = select(SourceRecord.record_id, SourceRecord.valid_from, *columns).where(
+        SourceRecord.dataset == dataset, SourceRecord.valid_to.is_(None)
+    )
+    if record_ids is None:
+        frame = read_frame(session, stmt.order_by(SourceRecord.record_id), dates=["valid_from"])
+    else:
+        wanted = sorted(set(record_ids))
+        parts = [
+            read_frame(session, stmt.where(SourceRecord.record_id.in_(batch)),
+                       dates=["valid_from"])
+            for batch in chunks(wanted, 2000)
+        ]  # fmt: skip
+        frame = (
+            pd.concat(parts, ignore_index=True)
+            if parts
+            else read_frame(
+                session, stmt.where(SourceRecord.record_id.in_([])), dates=["valid_from"]
+            )
+        )
+        frame = frame.sort_values("record_id", ignore_index=True)
+    for name, (_, kind) in spec.items():
+        if kind == "bool":  # SQLite's JSON functions give 0/1
+            frame[name] = frame[name].map(lambda v: None if v is None or pd.isna(v) else bool(v))
+        elif kind == "int":  # whole numbers stay whole where some are missing
+            frame[name] = frame[name].astype("Int64")
     frame.insert(0, "uid", dataset + ":" + frame["record_id"])
     return frame

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from hub.resolution.survivorship import FieldRule, survive
-from hub.resolution.tags import ELDERLY_AGE, LOW_INCOME_CATEGORIES, Tag
+from hub.resolution.survivorship import FieldRule, recency, survive
+from hub.resolution.tags import LOW_INCOME_CATEGORIES, Tag
 from hub.sources import catalog
 from hub.storage.models import EntityStatus
 
@@ -39,14 +39,25 @@ def build_persons(
     as_of: dt.date,
     grid_of_house: Mapping[str, str],
 ) -> GoldenPersons:
-    """Build golden persons from current ``records`` and their clusters (``entity_of``)."""
-    frame = records.copy()
+    """Build golden persons from current ``records`` and their clusters (``entity_of``).
+
+    ``records`` carries ``trusted_id`` (:func:`~hub.resolution.records.trusted_ids`): only a
+    trusted resident ID can become a person's, since an ID a typo made someone else's would
+    give two persons one ID. ``tags`` holds the tags a person's own records decide; the ones
+    that depend on other persons or on the date (:data:`~hub.resolution.tags.SHARED_TAGS`)
+    are computed over the whole published model (:func:`~hub.resolution.tags.shared_tags`).
+    """
+    frame = records[["uid", "dataset", "record_id", "valid_from", "name_pinyin",
+                     *(f for f in RECORD_FIELDS if f != "resident_id")]].copy()  # fmt: skip
+    frame["resident_id"] = records["trusted_id"].astype(object)
     frame["entity_id"] = frame["uid"].map(entity_of)
     frame["house_id"] = frame["uid"].map(house_of)
     extras = population.set_index("uid")
     for column in EXTRA_FIELDS:
         frame[column] = frame["uid"].map(extras[column])
-    base = frame[["entity_id", "dataset", "record_id", "valid_from"]]
+    base = frame[["entity_id", "dataset", "record_id", "valid_from"]].assign(
+        recency=recency(frame["valid_from"])
+    )
     winners: dict[str, pd.DataFrame] = {}
     for name, rule in rules.items():
         winners[name] = survive(base.assign(value=frame[name]), rule)
@@ -70,7 +81,7 @@ def build_persons(
         [won.assign(field=name, rule=rules[name].label) for name, won in winners.items()],
         ignore_index=True,
     )
-    tags = _tags(frame, persons, facts, as_of)
+    tags = _tags(frame, persons, facts)
     return GoldenPersons(persons, provenance, tags)
 
 
@@ -95,11 +106,9 @@ def _status(frame: pd.DataFrame, population: pd.DataFrame) -> pd.Series:
 
 
 def _tags(
-    frame: pd.DataFrame,
-    persons: pd.DataFrame,
-    facts: Mapping[str, pd.DataFrame],
-    as_of: dt.date,
+    frame: pd.DataFrame, persons: pd.DataFrame, facts: Mapping[str, pd.DataFrame]
 ) -> pd.DataFrame:
+    """The tags a person's own records decide (:data:`~hub.resolution.tags.OWN_TAGS`)."""
     by_dataset = frame.groupby("dataset")["entity_id"]
     members = {name: set(group) for name, group in by_dataset}
     active = persons[persons["status"] == EntityStatus.ACTIVE]
@@ -112,20 +121,8 @@ def _tags(
     benefits = facts[catalog.ASSISTANCE.key]
     low = benefits[benefits["category"].isin(LOW_INCOME_CATEGORIES)]["uid"]
     add(Tag.LOW_INCOME, low.map(frame.set_index("uid")["entity_id"]).dropna())
-    cutoff = _years_before(as_of, ELDERLY_AGE)
-    born = active["birth_date"]
-    add(Tag.ELDERLY, active["id"][born.map(lambda d: d is not None and d <= cutoff)])
-    households = active.dropna(subset=["household_no"]).groupby("household_no")["id"]
-    add(Tag.LIVING_ALONE, [ids.iloc[0] for _, ids in households if len(ids) == 1])
     add(Tag.FLOATING, active["id"][active["registration_type"] == "流动人口"])
     vaccinated = members.get(catalog.VACCINATIONS.key, set())
     add(Tag.UNVACCINATED, [pid for pid in active["id"] if pid not in vaccinated])
     add(Tag.KEY_HEALTH_GROUP, members.get(catalog.HEALTH_GROUPS.key, ()))
     return pd.DataFrame(tagged, columns=["person_id", "tag"])
-
-
-def _years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)

@@ -29,7 +29,8 @@ from hub.resolution.splink_model import (
 )
 
 __all__ = ["DEFAULT_MODEL_PATH", "Constraints", "PersonLinks", "PersonModel", "cluster",
-           "link_persons", "load_model", "score_pairs"]  # fmt: skip
+           "cluster_profiles", "link_persons", "load_model", "score_pairs",
+           "score_profiles"]  # fmt: skip
 
 EDGE_COLUMNS = ("uid_l", "uid_r", "rule", "match_probability")
 #: Weight, in persons, of the trained name counts against the input's own: a small input
@@ -92,6 +93,21 @@ def cluster(
     (pairs of profiles no longer present are ignored), else by their uids.
     """
     return _cluster(identity_profiles(records), pairs, constraints, model)
+
+
+def score_profiles(
+    prof: pd.DataFrame, model: PersonModel, *, only: set[str] | None = None
+) -> pd.DataFrame:
+    """:func:`score_pairs` on identity profiles already built
+    (:func:`~hub.resolution.records.identity_profiles`), so a run builds them once."""
+    return _score(prof, model, only)
+
+
+def cluster_profiles(
+    prof: pd.DataFrame, pairs: pd.DataFrame, constraints: Constraints, model: PersonModel
+) -> PersonLinks:
+    """:func:`cluster` on identity profiles already built."""
+    return _cluster(prof, pairs, constraints, model)
 
 
 def near_ids(a: str, b: str) -> bool:

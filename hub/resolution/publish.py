@@ -1,23 +1,31 @@
-"""Writing a resolution's result: houses, persons, links, redirects, provenance, tags and
-facts, all in the caller's transaction, so readers see the previous result until it commits.
+"""Writing a resolution's result, in the caller's transaction, so readers see the previous
+result until it commits: only what changed is written, and every change to a golden person or
+house is recorded for the change feed (:mod:`hub.resolution.changes`).
 
 Entities are never deleted: an id whose records are gone is ended, an absorbed id redirects.
+A run that resolved only some persons (incremental) passes their previous ids as the *scope*:
+persons outside it are left exactly as they are.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, delete, select, tuple_, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from hub.resolution.changes import ChangeKind, ChangeLog
 from hub.resolution.golden import GoldenPersons
+from hub.resolution.tags import OWN_TAGS, shared_tags
 from hub.sources import catalog
-from hub.storage.bulk import IN_LIST, chunks
+from hub.storage.bulk import chunks, insert_rows
+from hub.storage.frames import AnySelect, read_frame
 from hub.storage.models import (
     Benefit,
     EntityKind,
@@ -25,6 +33,7 @@ from hub.storage.models import (
     EntityStatus,
     HealthGroup,
     House,
+    MatchPair,
     PartyMembership,
     Person,
     PersonTag,
@@ -42,50 +51,158 @@ HOUSE_COLUMNS = (
     "id", "address_code", "building_code", "township", "village", "road", "number", "building",
     "unit", "room", "use", "address_key", "grid_code", "status",
 )  # fmt: skip
+#: Golden person columns derived from another field: their provenance is that field's.
+DERIVED_FROM = {"name_pinyin": "name", "birth_precision": "birth_date", "grid_code": "house_id"}
+LINK_COLUMNS = ("dataset", "record_id", "entity_id", "rule", "score", "precision", "version_id")
+#: Keys per ``IN`` list of rendered literals (no bound-parameter limit applies to them).
+LITERAL_IN = 2000
+
+Entity = type[House] | type[Person]
 
 
-def upsert(
+@dataclass(frozen=True, slots=True)
+class EntityCounts:
+    new: int = 0
+    updated: int = 0
+    ended: int = 0
+    merged: int = 0
+
+
+# -- golden entities -----------------------------------------------------------------------------
+
+
+def sync_entities(
     session: Session,
-    model: type[House] | type[Person],
-    rows: Sequence[Mapping[Any, Any]],
+    model: Entity,
+    rows: pd.DataFrame,
+    log: ChangeLog,
     now: dt.datetime,
-) -> tuple[int, int]:
-    """Insert new ids, update existing ones; returns (new, updated)."""
-    existing = set(session.scalars(select(model.id)))
-    fresh = [dict(r) for r in rows if r["id"] not in existing]
-    known = [{**r, "updated_at": now} for r in rows if r["id"] in existing]
-    for chunk in chunks(fresh):
-        session.execute(insert(model), chunk)
-    for chunk in chunks(known):
-        session.execute(update(model), chunk)
-    return len(fresh), len(known)
+    *,
+    scope: Collection[str] | None = None,
+    merged: Mapping[str, str] | None = None,
+    provenance: pd.DataFrame | None = None,
+) -> EntityCounts:
+    """Make the published ``model`` rows agree with ``rows`` (one per live entity of the
+    run), for the entities in ``scope`` (previous ids; ``None``: every published one).
+
+    New ids are inserted, changed ones updated (``version`` + 1), ids of the scope the run no
+    longer produced are ``merged`` (redirected elsewhere) or ended. ``provenance`` (entity_id,
+    field, dataset, record_id, valid_from, rule) names where changed values came from.
+    """
+    kind = EntityKind.PERSON if model is Person else EntityKind.HOUSE
+    columns = PERSON_COLUMNS if model is Person else HOUSE_COLUMNS
+    table = model.__table__
+    wanted = [*columns, "version"]
+    stmt = select(*(getattr(model, c) for c in wanted))
+    dates = ["birth_date"] if model is Person else []
+    if scope is None:
+        old = read_frame(session, stmt, dates=dates)
+    else:
+        ids = sorted({*scope, *rows["id"]})
+        old = read_in(session, stmt, model.id, ids, dates=dates)
+    old = old.set_index("id")
+    new = rows[list(columns)].set_index("id")
+    fresh = new.index[~new.index.isin(old.index)]
+    common = new.index[new.index.isin(old.index)]
+    where = _provenance_lookup(provenance, new.index) if provenance is not None else {}
+    # New entities: every value they start with.
+    inserted = new.loc[fresh].reset_index()
+    insert_rows(session, table, wanted, (
+        (*values, 1) for values in inserted[list(columns)].itertuples(index=False, name=None)
+    ))  # fmt: skip
+    for values in inserted.to_dict("records"):
+        entity_id = str(values.pop("id"))
+        changed: dict[str, tuple[object, object]] = {
+            str(k): (None, v) for k, v in values.items() if v is not None
+        }
+        log.change(kind, entity_id, ChangeKind.CREATED, changed,
+                   _named(where, entity_id, changed), version=1)  # fmt: skip
+    # Known entities: only the fields that differ.
+    before, after = old.loc[common, list(columns[1:])], new.loc[common, list(columns[1:])]
+    differs = pd.DataFrame({c: ~_same(before[c], after[c]) for c in columns[1:]}, index=common)
+    touched = differs.index[differs.any(axis=1)]
+    updates: list[dict[str, Any]] = []
+    for entity_id in touched:
+        fields = [c for c in columns[1:] if differs.at[entity_id, c]]
+        version = _version(old, entity_id) + 1
+        new_values: dict[str, Any] = {c: after.at[entity_id, c] for c in fields}
+        updates.append({"id": entity_id, **new_values, "version": version, "updated_at": now})
+        changed = {c: (before.at[entity_id, c], new_values[c]) for c in fields}
+        log.change(kind, entity_id, ChangeKind.UPDATED, changed,
+                   _named(where, entity_id, changed), version=version)  # fmt: skip
+    for batch in chunks(updates, 500):
+        session.execute(update(model), batch)
+    # Entities of the scope the run did not produce.
+    merged = merged or {}
+    gone = old.index[~old.index.isin(new.index)]
+    ended_ids = [i for i in gone if i not in merged and old.at[i, "status"] == EntityStatus.ACTIVE]
+    merged_ids = [i for i in gone if i in merged and old.at[i, "status"] != EntityStatus.MERGED]
+    for status, ids_, change in ((EntityStatus.ENDED, ended_ids, ChangeKind.ENDED),
+                                 (EntityStatus.MERGED, merged_ids, ChangeKind.MERGED)):  # fmt: skip
+        batch_rows = [
+            {"id": i, "status": status, "version": _version(old, i) + 1, "updated_at": now}
+            for i in ids_
+        ]  # fmt: skip
+        for batch in chunks(batch_rows, 500):
+            session.execute(update(model), batch)
+        for row in batch_rows:
+            ended: dict[str, tuple[object, object]] = {
+                "status": (old.at[row["id"], "status"], status)
+            }
+            if change is ChangeKind.MERGED:
+                ended["merged_into"] = (None, merged[row["id"]])
+            log.change(kind, row["id"], change, ended, version=row["version"])
+    return EntityCounts(len(fresh), len(updates), len(ended_ids), len(merged_ids))
 
 
-def end_missing(
-    session: Session, model: type[House] | type[Person], live: set[str], merged: Mapping[str, str]
-) -> int:
-    """Mark entities this run no longer produced: merged ones MERGED, the rest ENDED."""
-    gone = [
-        entity_id
-        for entity_id, status in session.execute(select(model.id, model.status))
-        if entity_id not in live and status is EntityStatus.ACTIVE
-    ]
-    for chunk in chunks(gone, IN_LIST):
-        session.execute(update(model).where(model.id.in_(chunk)).values(status=EntityStatus.ENDED))
-    merged_ids = [m for m in merged if m not in live]
-    for chunk in chunks(merged_ids, IN_LIST):
-        session.execute(update(model).where(model.id.in_(chunk)).values(status=EntityStatus.MERGED))
-    return len(gone)
+def _version(old: pd.DataFrame, entity_id: str) -> int:
+    value: Any = old.at[entity_id, "version"]
+    return int(value)
+
+
+def _same(a: pd.Series, b: pd.Series) -> pd.Series:
+    """Elementwise equality in which two missing values are equal."""
+    missing_a, missing_b = a.isna().to_numpy(), b.isna().to_numpy()
+    equal = np.array([x == y for x, y in zip(a.to_numpy(), b.to_numpy(), strict=True)], bool)
+    return pd.Series((missing_a & missing_b) | (~missing_a & ~missing_b & equal), index=a.index)
+
+
+def _provenance_lookup(
+    provenance: pd.DataFrame, ids: pd.Index
+) -> dict[tuple[str, str], dict[str, Any]]:
+    rows = provenance[provenance["entity_id"].isin(ids)]
+    return {
+        (e, f): {"dataset": d, "record_id": r, "snapshot_date": s, "rule": rule}
+        for e, f, d, r, s, rule in zip(
+            rows["entity_id"], rows["field"], rows["dataset"], rows["record_id"],
+            rows["valid_from"], rows["rule"], strict=True,
+        )
+    }  # fmt: skip
+
+
+def _named(
+    where: Mapping[tuple[str, str], dict[str, Any]],
+    entity_id: str,
+    changed: Mapping[str, object],
+) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for name in changed:
+        found = where.get((entity_id, DERIVED_FROM.get(name, name)))
+        if found is not None:
+            out[name] = found
+    return out
 
 
 def write_redirects(
-    session: Session, kind: EntityKind, merged: Mapping[str, str], live: set[str]
+    session: Session, kind: EntityKind, merged: Mapping[str, str], live: Collection[str]
 ) -> None:
     """Absorbed ids point at their survivor; an id alive again stops redirecting."""
-    revived = [old for (old,) in session.execute(select(EntityRedirect.old_id)) if old in live]
-    for chunk in chunks(revived, IN_LIST):
-        session.execute(delete(EntityRedirect).where(EntityRedirect.old_id.in_(chunk)))
-    existing = {old for (old,) in session.execute(select(EntityRedirect.old_id))}
+    existing = {old: new for old, new in session.execute(
+        select(EntityRedirect.old_id, EntityRedirect.new_id).where(EntityRedirect.kind == kind)
+    )}  # fmt: skip
+    revived = [old for old in existing if old in live]
+    for batch in chunks(revived, 500):
+        session.execute(delete(EntityRedirect).where(EntityRedirect.old_id.in_(batch)))
     for old, new in merged.items():
         if old in existing:
             session.execute(
@@ -98,66 +215,169 @@ def write_redirects(
         session.execute(
             update(EntityRedirect).where(EntityRedirect.new_id == old).values(new_id=new)
         )
+    session.flush()
 
 
-def replace_links(session: Session, kind: EntityKind, links: pd.DataFrame, run_id: int) -> None:
-    """``links``: dataset, record_id, entity_id, rule, score, precision."""
-    session.execute(delete(RecordLink).where(RecordLink.kind == kind))
+# -- record links --------------------------------------------------------------------------------
+
+
+def sync_links(
+    session: Session,
+    kind: EntityKind,
+    links: pd.DataFrame,
+    run_id: int,
+    *,
+    scope: Collection[str] | None = None,
+) -> int:
+    """Make the stored links of ``kind`` agree with ``links`` (:data:`LINK_COLUMNS`), for the
+    record uids of ``scope`` (``None``: all); returns how many links were (re)written.
+
+    A link is rewritten when its entity, rule, score, precision or record version changed; a
+    stored link of the scope that ``links`` lacks (the record is gone) is deleted.
+    """
+    stmt = select(*(getattr(RecordLink, c) for c in LINK_COLUMNS)).where(RecordLink.kind == kind)
+    if scope is None:
+        old = read_frame(session, stmt)
+    else:
+        old = read_in_uids(session, stmt, RecordLink.dataset, RecordLink.record_id, scope)
+    new = links[list(LINK_COLUMNS)].copy()
+    key_old = old["dataset"] + ":" + old["record_id"]
+    key_new = new["dataset"] + ":" + new["record_id"]
+    merged = pd.DataFrame({"uid": key_new}).merge(
+        old.assign(uid=key_old), on="uid", how="left", suffixes=("", "_old"), indicator=True
+    )
+    keep = merged["_merge"] == "both"
+    for column in LINK_COLUMNS[2:]:
+        keep &= _same(new[column].reset_index(drop=True).astype(object),
+                      merged[column].astype(object))  # fmt: skip
+    keep_uids = set(merged.loc[keep.to_numpy(), "uid"])
+    stale = old.loc[~key_old.isin(keep_uids).to_numpy(), ["dataset", "record_id"]]
+    delete_uids(session, RecordLink, stale, extra=RecordLink.kind == kind)
+    written = new[~key_new.isin(keep_uids).to_numpy()]
     rows = (
-        {"kind": kind, "dataset": d, "record_id": r, "entity_id": e, "rule": rule,
-         "score": _float(score), "precision": precision, "run_id": run_id}
-        for d, r, e, rule, score, precision in zip(
-            links["dataset"], links["record_id"], links["entity_id"], links["rule"],
-            links["score"], links["precision"], strict=True,
-        )
-    )  # fmt: skip
-    for chunk in chunks(rows):
-        session.execute(insert(RecordLink), chunk)
+        (kind, d, r, e, rule, _float(score), precision, _int(version), run_id)
+        for d, r, e, rule, score, precision, version in written.itertuples(index=False, name=None)
+    )
+    columns = ("kind", *LINK_COLUMNS, "run_id")
+    return insert_rows(session, RecordLink.__table__, columns, rows)
 
 
-def replace_person_outputs(
-    session: Session, golden: GoldenPersons, facts: Mapping[str, pd.DataFrame],
-    entity_of: Mapping[str, str], publication_id: int,
-) -> None:  # fmt: skip
-    """Provenance, tags and department facts of persons: rebuilt whole each publication."""
-    for model in (PersonTag, Benefit, Vaccination, HealthGroup, PartyMembership):
-        session.execute(delete(model))
-    session.execute(delete(Provenance).where(Provenance.entity_kind == EntityKind.PERSON))
+# -- provenance, tags and facts ------------------------------------------------------------------
+
+PROVENANCE_COLUMNS = (
+    "entity_kind", "entity_id", "field", "value", "dataset", "record_id", "snapshot_date",
+    "rule", "alternatives", "publication_id",
+)  # fmt: skip
+
+
+def replace_provenance(
+    session: Session, golden: GoldenPersons, scope: Collection[str] | None, publication_id: int
+) -> int:
+    """Provenance of the persons this run built, replacing what their ids had (all with
+    ``scope`` None)."""
+    person = Provenance.entity_kind == EntityKind.PERSON
+    if scope is None:
+        session.execute(delete(Provenance).where(person))
+    else:
+        for batch in chunks(sorted({*scope, *golden.persons["id"]}), LITERAL_IN):
+            session.execute(delete(Provenance).where(person, Provenance.entity_id.in_(batch)))
     prov = golden.provenance
-    rows = (
-        {"entity_kind": EntityKind.PERSON, "entity_id": e, "field": f, "value": _text(v),
-         "dataset": d, "record_id": r, "snapshot_date": s, "rule": rule, "alternatives": alt,
-         "publication_id": publication_id}
-        for e, f, v, d, r, s, rule, alt in zip(
-            prov["entity_id"], prov["field"], prov["value"], prov["dataset"], prov["record_id"],
-            prov["valid_from"], prov["rule"], prov["alternatives"], strict=True,
-        )
+    rows = zip(
+        [EntityKind.PERSON] * len(prov), prov["entity_id"], prov["field"],
+        map(_text, prov["value"]), prov["dataset"], prov["record_id"], prov["valid_from"],
+        prov["rule"], prov["alternatives"], [publication_id] * len(prov), strict=True,
     )  # fmt: skip
-    for chunk in chunks(rows):
-        session.execute(insert(Provenance), chunk)
-    tags = zip(golden.tags["person_id"], golden.tags["tag"], strict=True)
-    for chunk in chunks({"person_id": p, "tag": t} for p, t in tags):
-        session.execute(insert(PersonTag), chunk)
-    _insert_facts(session, Benefit, facts[catalog.ASSISTANCE.key], entity_of, _benefit)
-    _insert_facts(session, Vaccination, facts[catalog.VACCINATIONS.key], entity_of, _vaccination)
-    _insert_facts(session, HealthGroup, facts[catalog.HEALTH_GROUPS.key], entity_of, _health)
-    _insert_facts(session, PartyMembership, facts[catalog.PARTY_MEMBERS.key], entity_of, _party)
+    return insert_rows(session, Provenance.__table__, PROVENANCE_COLUMNS, rows)
+
+
+def sync_tags(
+    session: Session,
+    own: pd.DataFrame,
+    scope: Collection[str] | None,
+    as_of: dt.date,
+    log: ChangeLog,
+) -> dict[str, int]:
+    """Make ``person_tag`` hold ``own`` (the tags of the persons this run built, whose ids and
+    previous ids are ``scope``; ``None``: every person) and the shared tags of every person on
+    ``as_of``; a person whose tags changed gets ``tags`` in their change event."""
+    old = read_frame(session, select(PersonTag.person_id, PersonTag.tag))
+    rebuilt = old["tag"].isin([t.value for t in OWN_TAGS])
+    if scope is not None:
+        rebuilt &= old["person_id"].isin(set(scope) | set(own["person_id"]))
+    kept = old[~rebuilt & old["tag"].isin([t.value for t in OWN_TAGS])]
+    persons = read_frame(
+        session,
+        select(Person.id, Person.status, Person.birth_date, Person.household_no),
+        dates=["birth_date"],
+    )
+    new = pd.concat([kept, own[["person_id", "tag"]], shared_tags(persons, as_of)],
+                    ignore_index=True).drop_duplicates()  # fmt: skip
+    key_old = old["person_id"] + "|" + old["tag"]
+    key_new = new["person_id"] + "|" + new["tag"]
+    removed = old[~key_old.isin(set(key_new))]
+    added = new[~key_new.isin(set(key_old))]
+    for batch in chunks(list(zip(removed["person_id"], removed["tag"], strict=True)), 500):
+        session.execute(
+            delete(PersonTag).where(tuple_(PersonTag.person_id, PersonTag.tag).in_(batch))
+        )
+    insert_rows(session, PersonTag.__table__, ("person_id", "tag"),
+                zip(added["person_id"], added["tag"], strict=True))  # fmt: skip
+    changed = set(removed["person_id"]) | set(added["person_id"])
+    before = old[old["person_id"].isin(changed)].groupby("person_id")["tag"].agg(sorted)
+    after = new[new["person_id"].isin(changed)].groupby("person_id")["tag"].agg(sorted)
+    for person_id in sorted(changed):
+        was, now = before.get(person_id, []), after.get(person_id, [])
+        log.change(EntityKind.PERSON, person_id, ChangeKind.UPDATED, {"tags": (was, now)})
+    return {"tags": len(new), "tags_added": len(added), "tags_removed": len(removed)}
+
+
+FactConvert = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def replace_facts(
+    session: Session,
+    facts: Mapping[str, pd.DataFrame],
+    entity_of: Mapping[str, str],
+    scope: Collection[str] | None,
+) -> int:
+    """Department facts of the records of ``scope`` (uids; ``None``: all), rebuilt from the
+    current records in ``facts`` (dataset -> frame of :func:`~hub.resolution.facts.load_facts`)
+    with the person each record now belongs to."""
+    written = 0
+    for model, dataset, convert in _FACTS:
+        if scope is None:
+            session.execute(delete(model))
+        else:
+            uids = [u for u in scope if u.startswith(dataset + ":")]
+            split = pd.DataFrame([u.split(":", 1) for u in uids], columns=["dataset", "record_id"])
+            delete_uids(session, model, split)
+        frame = facts[dataset]
+        if scope is not None:
+            frame = frame[frame["uid"].isin(set(scope))]
+        written += _insert_facts(session, model, frame, entity_of, convert)
+    return written
 
 
 def _insert_facts(
     session: Session, model: type[Any], frame: pd.DataFrame, entity_of: Mapping[str, str],
-    convert: Any,
-) -> None:  # fmt: skip
-    dataset = frame["uid"].str.split(":", n=1).str[0]
-    base = frame.assign(dataset=dataset, person_id=frame["uid"].map(entity_of))
+    convert: FactConvert,
+) -> int:  # fmt: skip
+    if frame.empty:
+        return 0
+    base = frame.assign(dataset=frame["uid"].str.split(":", n=1).str[0],
+                        person_id=frame["uid"].map(entity_of))  # fmt: skip
     base = base.astype(object).where(base.notna(), None)
+    records: list[dict[str, Any]] = [
+        {str(k): v for k, v in r.items()} for r in base.to_dict("records")
+    ]
+    first = convert(records[0])
+    columns = ("person_id", "dataset", "record_id", "valid_from", "valid_to", *first)
     rows = (
-        {"person_id": row["person_id"], "dataset": row["dataset"], "record_id": row["record_id"],
-         "valid_from": row["valid_from"], "valid_to": None, **convert(row)}
-        for row in base.to_dict("records")
+        (r["person_id"], r["dataset"], r["record_id"], r["valid_from"], None,
+         *convert(r).values())
+        for r in records
     )  # fmt: skip
-    for chunk in chunks(rows):
-        session.execute(insert(model), chunk)
+    return insert_rows(session, model.__table__, columns, rows)
 
 
 def _benefit(row: dict[str, Any]) -> dict[str, Any]:
@@ -183,6 +403,106 @@ def _party(row: dict[str, Any]) -> dict[str, Any]:
             "grid_role": row["grid_role"]}  # fmt: skip
 
 
+_FACTS: tuple[tuple[type[Any], str, FactConvert], ...] = (
+    (Benefit, catalog.ASSISTANCE.key, _benefit),
+    (Vaccination, catalog.VACCINATIONS.key, _vaccination),
+    (HealthGroup, catalog.HEALTH_GROUPS.key, _health),
+    (PartyMembership, catalog.PARTY_MEMBERS.key, _party),
+)
+
+
+# -- scored pairs --------------------------------------------------------------------------------
+
+PAIR_COLUMNS = ("uid_l", "uid_r", "profile_l", "profile_r", "match_weight", "match_probability")
+
+
+def store_pairs(
+    session: Session,
+    pairs: pd.DataFrame,
+    run_id: int,
+    *,
+    touching: Collection[str] | None = None,
+) -> int:
+    """Keep ``pairs`` for the next run: all of them (``touching`` None), or, after an
+    incremental run, the fresh ``pairs`` in place of the stored ones touching ``touching``
+    (uids re-scored or gone) or sharing a key with a fresh pair."""
+    table = MatchPair.__table__
+    if touching is None:
+        session.execute(delete(MatchPair))
+    else:
+        for batch in chunks(sorted(touching), LITERAL_IN):
+            session.execute(
+                delete(MatchPair).where(MatchPair.uid_l.in_(batch) | MatchPair.uid_r.in_(batch))
+            )
+        keys = list(zip(pairs["uid_l"], pairs["uid_r"], strict=True))
+        for key_batch in chunks(keys, 500):
+            session.execute(
+                delete(MatchPair).where(tuple_(MatchPair.uid_l, MatchPair.uid_r).in_(key_batch))
+            )
+    evidence = [c for c in pairs.columns if c.startswith(("gamma_", "mw_"))]
+    rows = (
+        (row[0], row[1], str(row[2]), str(row[3]), float(row[4]), float(row[5]),
+         {c: _plain(v) for c, v in zip(evidence, row[6:], strict=True)}, run_id)
+        for row in pairs[[*PAIR_COLUMNS, *evidence]].itertuples(index=False, name=None)
+    )  # fmt: skip
+    return insert_rows(session, table, (*PAIR_COLUMNS, "evidence", "run_id"), rows)
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def read_in(
+    session: Session,
+    stmt: AnySelect,
+    column: InstrumentedAttribute[Any],
+    values: Iterable[Any],
+    *,
+    dates: Iterable[str] = (),
+) -> pd.DataFrame:
+    """``stmt`` restricted to ``column IN values``, in batches, as one frame."""
+    frames = [
+        read_frame(session, stmt.where(column.in_(batch)), dates=list(dates))
+        for batch in chunks(sorted(set(values)), LITERAL_IN)
+    ]
+    return (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else read_frame(session, stmt.where(column.in_([])), dates=list(dates))
+    )
+
+
+def read_in_uids(
+    session: Session,
+    stmt: AnySelect,
+    dataset: InstrumentedAttribute[Any],
+    record_id: InstrumentedAttribute[Any],
+    uids: Iterable[str],
+) -> pd.DataFrame:
+    """``stmt`` restricted to the records named by ``uids`` (``dataset:record_id``)."""
+    pairs = sorted({tuple(u.split(":", 1)) for u in uids})
+    frames = [
+        read_frame(session, stmt.where(tuple_(dataset, record_id).in_(batch)))
+        for batch in chunks(pairs, LITERAL_IN)
+    ]
+    if frames:
+        return pd.concat(frames, ignore_index=True)
+    return read_frame(session, stmt.where(dataset.in_([])))
+
+
+def delete_uids(
+    session: Session,
+    model: type[Any],
+    records: pd.DataFrame,
+    *,
+    extra: ColumnElement[bool] | None = None,
+) -> None:
+    """Delete ``model`` rows whose (dataset, record_id) are in ``records``."""
+    keys = list(zip(records["dataset"], records["record_id"], strict=True))
+    for batch in chunks(keys, 500):
+        stmt = delete(model).where(tuple_(model.dataset, model.record_id).in_(batch))
+        session.execute(stmt if extra is None else stmt.where(extra))
+
+
 def _date(value: object) -> dt.date | None:
     if not isinstance(value, str) or not value:
         return None
@@ -204,6 +524,19 @@ def _float(value: object) -> float | None:
         return None
     number = float(value)  # type: ignore[arg-type]
     return None if pd.isna(number) else number
+
+
+def _int(value: object) -> int | None:
+    if value is None or pd.isna(value):  # type: ignore[call-overload]
+        return None
+    return int(value)  # type: ignore[call-overload]
+
+
+def _plain(value: object) -> object:
+    """A JSON-safe number: numpy scalars to Python, NaN to None."""
+    if value is None or pd.isna(value):  # type: ignore[call-overload]
+        return None
+    return value.item() if hasattr(value, "item") else value
 
 
 def _text(value: object) -> str | None:

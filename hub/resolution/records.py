@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.sources import catalog
+from hub.storage.frames import read_frame
 from hub.storage.models import SourceRecord
 
 #: Datasets whose records describe a person (a reporter of 随手拍 is linked by phone, as a
@@ -37,8 +38,8 @@ ADDRESS_DATASETS: tuple[str, ...] = (
 )
 
 PERSON_COLUMNS = (
-    "uid", "dataset", "record_id", "valid_from", "name", "name_pinyin", "resident_id",
-    "birth_date", "sex", "phone", "address_code", "address_key", "household_no",
+    "uid", "dataset", "record_id", "version_id", "valid_from", "name", "name_pinyin",
+    "resident_id", "birth_date", "sex", "phone", "address_code", "address_key", "household_no",
 )  # fmt: skip
 
 
@@ -55,8 +56,9 @@ def load_person_records(
     ``birth_date`` is ``YYYY-MM-DD`` or ``YYYY-MM`` (month only); ``resident_id`` is set only
     for a valid, normalised ID.
     """
-    keys = [getattr(SourceRecord, name) for name in PERSON_COLUMNS[4:]]
-    return _current(session, datasets, SourceRecord.valid_from, *keys)
+    keys = [getattr(SourceRecord, name) for name in PERSON_COLUMNS[5:]]
+    version = SourceRecord.id.label("version_id")
+    return _current(session, datasets, version, SourceRecord.valid_from, *keys)
 
 
 def load_address_records(
@@ -83,7 +85,10 @@ def load_address_parts(
     """
     address = SourceRecord.fields["address"]
     parts = [address[name].as_string().label(name) for name in ADDRESS_PART_COLUMNS]
-    return _current(session, datasets, SourceRecord.address_code, SourceRecord.address_key, *parts)
+    version = SourceRecord.id.label("version_id")
+    return _current(
+        session, datasets, version, SourceRecord.address_code, SourceRecord.address_key, *parts
+    )
 
 
 def with_house_keys(persons: pd.DataFrame, standard: pd.DataFrame) -> pd.DataFrame:
@@ -196,7 +201,7 @@ def _current(session: Session, datasets: tuple[str, ...], *columns: Any) -> pd.D
         .where(SourceRecord.dataset.in_(datasets), SourceRecord.valid_to.is_(None))
         .order_by(SourceRecord.dataset, SourceRecord.record_id)
     )
-    result = session.execute(query)
-    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    dates = [c.key for c in query.selected_columns if c.key == "valid_from"]
+    frame = read_frame(session, query, dates=dates)
     frame.insert(0, "uid", frame["dataset"] + ":" + frame["record_id"])
     return frame

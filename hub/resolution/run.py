@@ -1,40 +1,61 @@
 """``hub resolve``: link records to houses and persons, keep ids stable, publish golden
 records with provenance, tags and department facts, in the caller's transaction.
 
-A run is *incremental* when an earlier run left its scored pairs: only records that are new or
-changed since then are scored against everyone, and the stored pairs of unchanged records are
-reused. Clustering always runs over all pairs, so the result equals a full run's.
+A run is *incremental* when an earlier run with the same model and survivorship rules left
+its links and scored pairs: only records that are new or changed since then are scored
+against everyone, and only the components they touch (:mod:`hub.resolution.scope`) are
+clustered, named and rebuilt; every other person stays as it was published. What changed is
+written, with one change-feed event per entity (:mod:`hub.resolution.changes`). A full run
+resolves every record; both end in the same published state.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import pandas as pd
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub.resolution import publish
+from hub.resolution.changes import ChangeLog
 from hub.resolution.decisions import load_constraints
 from hub.resolution.facts import FACT_FIELDS, load_facts
 from hub.resolution.golden import build_persons
 from hub.resolution.houses import link_houses, load_standard_addresses
-from hub.resolution.ids import assign_ids
-from hub.resolution.persons import PersonModel, cluster, load_model, score_pairs
-from hub.resolution.records import load_address_parts, load_person_records
-from hub.resolution.survivorship import load_rules
+from hub.resolution.ids import assign_ids, resolve_redirect
+from hub.resolution.persons import (
+    EDGE_COLUMNS,
+    Constraints,
+    PersonLinks,
+    PersonModel,
+    cluster_profiles,
+    load_model,
+    score_profiles,
+)
+from hub.resolution.records import (
+    PERSON_DATASETS,
+    identity_profiles,
+    load_address_parts,
+    load_person_records_for_linkage,
+)
+from hub.resolution.scope import affected_records, record_changes
+from hub.resolution.survivorship import RULES_PATH, load_rules
 from hub.sources import catalog
-from hub.storage.bulk import BATCH
+from hub.storage.frames import read_frame
 from hub.storage.models import (
     EntityKind,
     EntityRedirect,
     EntityStatus,
     GridBuilding,
+    House,
     MatchPair,
+    Person,
     Publication,
     PublicationStatus,
     RecordLink,
@@ -44,7 +65,7 @@ from hub.storage.models import (
 
 #: Pairs below this probability are not kept between runs (nor used by clustering).
 PAIR_FLOOR = 0.01
-MATCH_PAIR_TABLE = MatchPair.metadata.tables["match_pair"]
+PAIR_COLUMNS = ["uid_l", "uid_r", "profile_l", "profile_r", "match_weight", "match_probability"]
 
 
 @dataclass(slots=True)
@@ -64,86 +85,144 @@ def resolve(
     full: bool = False,
     model: PersonModel | None = None,
     progress: Progress | None = None,
+    actor: str | None = None,
 ) -> ResolutionReport:
-    """Resolve the current source records and publish the result (caller commits)."""
+    """Resolve the current source records and publish the result (caller commits).
+
+    ``actor`` names who the change feed says made the changes (a pipeline run by default).
+    """
     say = progress or (lambda _: None)
     clock = _Clock()
     model = model or load_model()
     rules = load_rules()
+    settings = settings_hash(model)
     previous_run = session.scalars(
-        select(ResolutionRun).order_by(ResolutionRun.id.desc()).limit(1)
+        select(ResolutionRun)
+        .where(ResolutionRun.finished_at.is_not(None))
+        .order_by(ResolutionRun.id.desc())
+        .limit(1)
     ).first()
-    incremental = not full and previous_run is not None and previous_run.as_of is not None
+    incremental = not full and previous_run is not None and previous_run.settings_hash == settings
     as_of = session.scalar(select(func.max(SourceRecord.valid_from))) or dt.date.today()
     run = ResolutionRun(kind="incremental" if incremental else "full", as_of=as_of,
-                        model_version=model.version, counts={})  # fmt: skip
+                        model_version=model.version, settings_hash=settings,
+                        counts={})  # fmt: skip
     session.add(run)
     session.flush()
     report = ResolutionReport(run.id, run.kind)
 
     say("houses: linking addresses to the standard address table")
     standard = load_standard_addresses(session)
-    house_links = link_houses(standard, load_address_parts(session)).links
+    addressed = load_address_parts(session)
+    raw_house_links = link_houses(standard, addressed).links
+    version_of = addressed.set_index("uid")["version_id"]
+    raw_house_links["version_id"] = raw_house_links["uid"].map(version_of).to_numpy()
     grid_of_building = dict(session.execute(select(GridBuilding.building_code,
                                                    GridBuilding.grid_code)).all())  # fmt: skip
     houses = _house_rows(standard, grid_of_building)
     clock.lap(report, "houses")
 
     say("persons: scoring candidate pairs")
-    records = load_person_records(session)
-    current = set(records["uid"])
-    previous_links = _links(session, EntityKind.PERSON)
-    if incremental and previous_run is not None:
-        changed = _changed(records, previous_run.as_of, previous_links)
-        stored = _stored_pairs(session, current, exclude=changed)
-        fresh = score_pairs(records, model, only=changed) if changed else stored.iloc[0:0]
+    records = load_person_records_for_linkage(session)
+    prof = identity_profiles(records)
+    trusted = prof.set_index("uid")["trusted_id"]
+    records = records.assign(trusted_id=trusted.reindex(records["uid"]).to_numpy())
+    previous = _previous_links(session, EntityKind.PERSON)
+    redirects = dict(session.execute(select(EntityRedirect.old_id, EntityRedirect.new_id)).all())
+    previous_entity = pd.Series(
+        [resolve_redirect(e, redirects) for e in previous["entity_id"]],
+        index=previous["uid"].to_numpy(), dtype=object,
+    )  # fmt: skip
+    constraints = load_constraints(session)
+    changes = record_changes(records, previous) if incremental else None
+    if changes is not None:
+        stored = _stored_pairs(session, set(records["uid"]), exclude=set(changes.changed))
+        fresh = (
+            _floor(score_profiles(prof, model, only=set(changes.changed)))
+            if changes.changed
+            else stored.iloc[0:0]
+        )
         pairs = pd.concat([stored, fresh], ignore_index=True)
-        report.counts["records_rescored"] = len(changed)
+        pairs = pairs.drop_duplicates(["uid_l", "uid_r"], keep="last").reset_index(drop=True)
+        report.counts["records_rescored"] = len(changes.changed)
     else:
-        pairs = score_pairs(records, model)
-    pairs = pairs[pairs["match_probability"] >= PAIR_FLOOR]
-    pairs = pairs.drop_duplicates(["uid_l", "uid_r"], keep="last").reset_index(drop=True)
+        fresh = pairs = _floor(score_profiles(prof, model))
     clock.lap(report, "score")
 
     say("persons: clustering under steward constraints")
-    links = cluster(records, pairs, load_constraints(session), model)
-    redirects = dict(session.execute(select(EntityRedirect.old_id, EntityRedirect.new_id)).all())
-    ids = assign_ids(links.cluster_of, previous_links, redirects, prefix="P")
+    previous_of: dict[str, str] = {
+        str(u): str(e)
+        for u, e in previous_entity[previous_entity.index.isin(set(records["uid"]))].items()
+    }
+    if changes is not None:
+        seeds = {*changes.changed, *changes.gone, *_decided(constraints)}
+        seeds |= _rehoused(session, raw_house_links, previous_of, houses)
+        affected = affected_records(prof, pairs, constraints, previous_entity, seeds)
+    else:
+        affected = pd.Series(True, index=prof.index).to_numpy()
+    sub = prof[affected].reset_index(drop=True)
+    links = cluster_profiles(sub, pairs, constraints, model) if len(sub) else _no_links()
+    ids = assign_ids(links.cluster_of, {u: previous_of[u] for u in sub["uid"] if u in previous_of},
+                     redirects, prefix="P")  # fmt: skip
+    entity_of = {**previous_of, **ids.entity_of}
     clock.lap(report, "cluster")
 
     say("golden records: survivorship, provenance, tags")
-    house_links = refine_by_person(house_links, ids.entity_of)
+    house_links = refine_by_person(raw_house_links, entity_of)
     house_of = _house_of(house_links)
-    facts = {dataset: load_facts(session, dataset) for dataset in FACT_FIELDS}
+    resolved = records[records["uid"].isin(set(sub["uid"]))]
+    wanted = None if changes is None else resolved.groupby("dataset")["record_id"].agg(list)
+    facts = {
+        dataset: load_facts(session, dataset,
+                            None if wanted is None else wanted.get(dataset, []))
+        for dataset in FACT_FIELDS
+    }  # fmt: skip
     golden = build_persons(
-        records, ids.entity_of, house_of, facts[catalog.POPULATION.key], facts, rules,
+        resolved, ids.entity_of, house_of, facts[catalog.POPULATION.key], facts, rules,
         as_of=as_of, grid_of_house=dict(zip(houses["id"], houses["grid_code"], strict=True)),
     )  # fmt: skip
     clock.lap(report, "golden")
 
     say("publishing")
     now = dt.datetime.now(dt.UTC)
+    log = ChangeLog()
     publication = _open_publication(session)
-    new_houses, _ = publish.upsert(session, publish.House, houses.to_dict("records"), now)
-    publish.end_missing(session, publish.House, set(houses["id"]), {})
-    person_rows = golden.persons[list(publish.PERSON_COLUMNS)].to_dict("records")
-    new_persons, updated = publish.upsert(session, publish.Person, person_rows, now)
+    house_counts = publish.sync_entities(session, House, houses, log, now)
+    gone = set() if changes is None else set(changes.gone)
+    link_scope = None if changes is None else set(sub["uid"]) | gone
+    person_scope = (
+        None if link_scope is None
+        else {previous_entity[u] for u in link_scope if u in previous_entity.index}
+    )  # fmt: skip
+    person_counts = publish.sync_entities(
+        session, Person, golden.persons, log, now, scope=person_scope, merged=ids.merged,
+        provenance=golden.provenance,
+    )  # fmt: skip
     live = set(golden.persons["id"])
-    ended = publish.end_missing(session, publish.Person, live, ids.merged)
     publish.write_redirects(session, EntityKind.PERSON, ids.merged, live)
-    publish.replace_links(
-        session, EntityKind.PERSON, _person_links(records, ids.entity_of, links.edges), run.id
-    )
-    publish.replace_links(session, EntityKind.HOUSE, _house_link_rows(house_links), run.id)
-    publish.replace_person_outputs(session, golden, facts, ids.entity_of, publication.id)
-    _store_pairs(session, pairs, run.id)
+    person_links = _person_links(resolved, ids.entity_of, links.edges)
+    publish.sync_links(session, EntityKind.PERSON, person_links, run.id, scope=link_scope)
+    publish.sync_links(session, EntityKind.HOUSE, _house_link_rows(house_links), run.id)
+    publish.replace_provenance(session, golden, person_scope, publication.id)
+    tag_scope = None if person_scope is None else person_scope | live
+    tag_counts = publish.sync_tags(session, golden.tags, tag_scope, as_of, log)
+    publish.replace_facts(session, facts, ids.entity_of, link_scope)
+    touching = None if changes is None else {*changes.changed, *changes.gone}
+    publish.store_pairs(session, fresh, run.id, touching=touching)
+    log.write(session, publication.id, actor)
     clock.lap(report, "publish")
 
+    active = Person.status == EntityStatus.ACTIVE
     report.counts.update(
-        records=len(records), persons=len(live), persons_new=new_persons,
-        persons_updated=updated, persons_ended=ended, persons_merged=len(ids.merged),
-        houses=len(houses), houses_new=new_houses, pairs=len(pairs),
+        records=len(records), records_resolved=len(sub), persons=_count(session, active),
+        persons_resolved=len(live), persons_new=person_counts.new,
+        persons_updated=person_counts.updated, persons_ended=person_counts.ended,
+        persons_merged=len(ids.merged), houses=len(houses), houses_new=house_counts.new,
+        houses_updated=house_counts.updated, houses_ended=house_counts.ended, pairs=len(pairs),
+        changes=len(log), **tag_counts,
     )  # fmt: skip
+    for name, count in log.counts().items():
+        report.counts[f"changes.{name}"] = count
     for rule, count in links.edges["rule"].value_counts().items():
         report.counts[f"edges.{rule}"] = int(count)
     for precision, count in house_links["precision"].value_counts().items():
@@ -153,6 +232,57 @@ def resolve(
     publication.counts = dict(report.counts)
     _make_current(session, publication)
     return report
+
+
+def settings_hash(model: PersonModel) -> str:
+    """What a run's results depend on besides the data: the model and the survivorship rules.
+    A run whose settings differ from the previous run's resolves everything again."""
+    digest = hashlib.sha256(model.version.encode("utf-8"))
+    digest.update(str(model.match_probability).encode() + str(model.ambiguity_margin).encode())
+    digest.update(RULES_PATH.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _no_links() -> PersonLinks:
+    """What clustering gives when no record needs resolving."""
+    edges = pd.DataFrame({c: pd.Series(dtype=object) for c in EDGE_COLUMNS})
+    return PersonLinks(cluster_of={}, edges=edges, pairs=pd.DataFrame())
+
+
+def _floor(pairs: pd.DataFrame) -> pd.DataFrame:
+    kept = pairs[pairs["match_probability"] >= PAIR_FLOOR]
+    return kept.drop_duplicates(["uid_l", "uid_r"], keep="last").reset_index(drop=True)
+
+
+def _decided(constraints: Constraints) -> set[str]:
+    """Records named by steward decisions: re-resolved by every run (they are few)."""
+    return {u for pair in (*constraints.must_link, *constraints.cannot_link) for u in pair}
+
+
+def _rehoused(
+    session: Session,
+    house_links: pd.DataFrame,
+    previous_of: dict[str, str],
+    houses: pd.DataFrame,
+) -> set[str]:
+    """Person records whose house differs from the one their stored link names, and the
+    records of persons whose house moved to another grid: their golden records change."""
+    refined = _house_link_rows(refine_by_person(house_links, previous_of))
+    now = pd.Series(refined["entity_id"].to_numpy(),
+                    index=(refined["dataset"] + ":" + refined["record_id"]).to_numpy())  # fmt: skip
+    before = _previous_links(session, EntityKind.HOUSE).set_index("uid")["entity_id"]
+    every = now.index.union(before.index)
+    moved = every[(now.reindex(every).fillna("") != before.reindex(every).fillna("")).to_numpy()]
+    seeds = {u for u in moved if u.split(":", 1)[0] in PERSON_DATASETS}
+    old_grids = read_frame(session, select(House.id, House.grid_code)).set_index("id")["grid_code"]
+    new_grids = houses.set_index("id")["grid_code"]
+    common = old_grids.index.intersection(new_grids.index)
+    regridded = common[(old_grids[common].fillna("") != new_grids[common].fillna("")).to_numpy()]
+    if len(regridded):
+        stmt = select(Person.id, Person.house_id)
+        moved_persons = set(publish.read_in(session, stmt, Person.house_id, regridded)["id"])
+        seeds |= {u for u, e in previous_of.items() if e in moved_persons}
+    return seeds
 
 
 def _house_rows(standard: pd.DataFrame, grid_of_building: dict[str, str]) -> pd.DataFrame:
@@ -213,7 +343,7 @@ def _house_link_rows(house_links: pd.DataFrame) -> pd.DataFrame:
         linked["address_code"].notna(), "B" + linked["building_code"]
     )
     linked["score"] = None
-    return linked[["dataset", "record_id", "entity_id", "rule", "score", "precision"]]
+    return linked[list(publish.LINK_COLUMNS)].reset_index(drop=True)
 
 
 def _person_links(
@@ -228,68 +358,46 @@ def _person_links(
         ignore_index=True,
     ).sort_values("match_probability", ascending=False, na_position="first")
     best = touching.drop_duplicates("uid").set_index("uid")
-    frame = records[["uid", "dataset", "record_id"]].copy()
+    frame = records[["uid", "dataset", "record_id", "version_id"]].copy()
     frame["entity_id"] = frame["uid"].map(entity_of)
     frame["rule"] = frame["uid"].map(best["rule"]).fillna("singleton")
     frame["score"] = frame["uid"].map(best["match_probability"])
     frame["precision"] = None
-    return frame
+    return frame[list(publish.LINK_COLUMNS)].reset_index(drop=True)
 
 
-def _links(session: Session, kind: EntityKind) -> dict[str, str]:
-    rows = session.execute(
-        select(RecordLink.dataset, RecordLink.record_id, RecordLink.entity_id).where(
-            RecordLink.kind == kind
-        )
-    ).all()
-    return {f"{d}:{r}": e for d, r, e in rows}
-
-
-def _changed(records: pd.DataFrame, since: dt.date | None, previous: dict[str, str]) -> set[str]:
-    fresh = records["valid_from"] > since if since is not None else records["uid"].notna()
-    unseen = ~records["uid"].isin(previous.keys())
-    return set(records.loc[fresh | unseen, "uid"])
+def _previous_links(session: Session, kind: EntityKind) -> pd.DataFrame:
+    """uid, entity_id and version_id of every stored link of ``kind``."""
+    frame = read_frame(
+        session,
+        select(RecordLink.dataset, RecordLink.record_id, RecordLink.entity_id,
+               RecordLink.version_id).where(RecordLink.kind == kind),
+    )  # fmt: skip
+    frame.insert(0, "uid", frame["dataset"] + ":" + frame["record_id"])
+    return frame[["uid", "entity_id", "version_id"]]
 
 
 def _stored_pairs(session: Session, current: set[str], *, exclude: set[str]) -> pd.DataFrame:
-    columns = ["uid_l", "uid_r", "profile_l", "profile_r", "match_weight", "match_probability"]
-    rows = session.execute(
-        select(*(getattr(MatchPair, c) for c in columns), MatchPair.evidence)
-    ).all()
-    frame = pd.DataFrame(rows, columns=[*columns, "evidence"])
+    """Pairs stored by earlier runs between current records, but those touching ``exclude``
+    (re-scored), with their evidence columns."""
+    columns = [getattr(MatchPair, c) for c in PAIR_COLUMNS]
+    frame = read_frame(session, select(*columns, MatchPair.evidence))
     keep = (
         frame["uid_l"].isin(current) & frame["uid_r"].isin(current)
         & ~frame["uid_l"].isin(exclude) & ~frame["uid_r"].isin(exclude)
     )  # fmt: skip
     frame = frame[keep].reset_index(drop=True)
-    evidence = pd.json_normalize(frame["evidence"].tolist()) if len(frame) else pd.DataFrame()
+    documents = [_json(e) for e in frame["evidence"]]
+    evidence = pd.json_normalize(documents) if len(frame) else pd.DataFrame()
     return pd.concat([frame.drop(columns="evidence"), evidence], axis=1)
 
 
-def _store_pairs(session: Session, pairs: pd.DataFrame, run_id: int) -> None:
-    session.execute(delete(MatchPair))
-    evidence = [c for c in pairs.columns if c.startswith(("gamma_", "mw_"))]
-    columns = ["uid_l", "uid_r", "profile_l", "profile_r", "match_weight", "match_probability"]
-    connection = session.connection()
-    batch: list[dict[str, Any]] = []
-    for row in pairs[columns + evidence].itertuples(index=False):
-        batch.append({
-            "uid_l": row[0], "uid_r": row[1], "profile_l": str(row[2]), "profile_r": str(row[3]),
-            "match_weight": float(row[4]), "match_probability": float(row[5]), "run_id": run_id,
-            "evidence": {c: _plain(v) for c, v in zip(evidence, row[6:], strict=True)},
-        })  # fmt: skip
-        if len(batch) >= BATCH:
-            connection.execute(insert(MATCH_PAIR_TABLE), batch)
-            batch = []
-    if batch:
-        connection.execute(insert(MATCH_PAIR_TABLE), batch)
-
-
-def _plain(value: object) -> object:
-    """A JSON-safe number: numpy scalars to Python, NaN to None."""
-    if value is None or pd.isna(value):  # type: ignore[call-overload]
-        return None
-    return value.item() if hasattr(value, "item") else value
+def _json(value: object) -> dict[str, object]:
+    """A JSON column as read by the driver: text on SQLite, decoded on PostgreSQL."""
+    if isinstance(value, str):
+        decoded: dict[str, object] = json.loads(value)
+        return decoded
+    return dict(value) if isinstance(value, dict) else {}
 
 
 def _open_publication(session: Session) -> Publication:
@@ -306,6 +414,10 @@ def _make_current(session: Session, publication: Publication) -> None:
         previous.status = PublicationStatus.SUPERSEDED
     publication.status = PublicationStatus.CURRENT
     publication.published_at = dt.datetime.now(dt.UTC)
+
+
+def _count(session: Session, where: object) -> int:
+    return session.scalar(select(func.count()).select_from(Person).where(where)) or 0  # type: ignore[arg-type]
 
 
 class _Clock:

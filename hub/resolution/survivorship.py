@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import pandas as pd
 import yaml
@@ -65,16 +65,18 @@ def load_rules(path: Path = RULES_PATH, entity: str = "person") -> dict[str, Fie
 def survive(candidates: pd.DataFrame, rule: FieldRule) -> pd.DataFrame:
     """Pick each entity's golden value for one field.
 
-    ``candidates`` has columns entity_id, value, dataset, record_id, valid_from. Returns one
-    row per entity with the winner's columns plus ``alternatives`` (distinct other values,
-    each with where it came from).
+    ``candidates`` has columns entity_id, value, dataset, record_id, valid_from (and, if the
+    caller computed it once for many fields, ``recency``: minus the snapshot's nanoseconds).
+    Returns one row per entity with the winner's columns plus ``alternatives`` (distinct other
+    values, each with where it came from, at most :data:`MAX_ALTERNATIVES`).
     """
     frame = candidates[candidates["dataset"].isin(rule.sources) & candidates["value"].notna()]
     frame = frame[frame["value"].astype(str) != ""].copy()
     if frame.empty:
         return frame.assign(alternatives=[])
     frame["priority"] = frame["dataset"].map({s: i for i, s in enumerate(rule.sources)})
-    frame["recency"] = -pd.to_datetime(frame["valid_from"]).astype("int64")
+    if "recency" not in frame:
+        frame["recency"] = recency(frame["valid_from"])
     keys = ["entity_id"]
     if rule.prefer_complete:
         frame["incomplete"] = -frame["value"].astype(str).str.len()
@@ -85,21 +87,32 @@ def survive(candidates: pd.DataFrame, rule: FieldRule) -> pd.DataFrame:
         keys += ["recency", "priority"]
     keys.append("record_id")
     frame = frame.sort_values(keys, kind="stable")
-    winners = frame.drop_duplicates("entity_id", keep="first").set_index("entity_id")
-    others = frame.drop_duplicates(["entity_id", "value"], keep="first")
-    others = others[others["value"] != others["entity_id"].map(winners["value"])]
-    alternatives: dict[str, list[dict[str, Any]]] = {}
-    for entity_id, value, dataset, record_id, valid_from in zip(
-        others["entity_id"], others["value"], others["dataset"], others["record_id"],
-        others["valid_from"], strict=True,
-    ):  # fmt: skip
-        listed = alternatives.setdefault(entity_id, [])
-        if len(listed) < MAX_ALTERNATIVES:
-            listed.append({"value": _plain(value), "dataset": dataset, "record_id": record_id,
-                           "snapshot_date": _date_text(valid_from)})  # fmt: skip
-    winners = winners.reset_index()[["entity_id", "value", "dataset", "record_id", "valid_from"]]
-    winners["alternatives"] = winners["entity_id"].map(lambda e: alternatives.get(e, []))
+    first = ~frame["entity_id"].duplicated()
+    winners = frame[first]
+    others = frame[~frame.duplicated(["entity_id", "value"])]
+    won = others["entity_id"].map(winners.set_index("entity_id")["value"])
+    others = others[others["value"] != won]
+    others = others[others.groupby("entity_id").cumcount() < MAX_ALTERNATIVES]
+    listed = pd.Series(
+        [
+            {"value": _plain(v), "dataset": d, "record_id": r, "snapshot_date": _date_text(s)}
+            for v, d, r, s in zip(others["value"], others["dataset"], others["record_id"],
+                                  others["valid_from"], strict=True)
+        ],
+        index=others["entity_id"].to_numpy(),
+        dtype=object,
+    )  # fmt: skip
+    alternatives = listed.groupby(level=0, sort=False).agg(list) if len(listed) else listed
+    winners = winners[["entity_id", "value", "dataset", "record_id", "valid_from"]]
+    winners = winners.reset_index(drop=True)
+    found = winners["entity_id"].map(alternatives)
+    winners["alternatives"] = [a if isinstance(a, list) else [] for a in found]
     return winners
+
+
+def recency(valid_from: pd.Series) -> pd.Series:
+    """Sort key that puts the newest snapshot first (minus its nanoseconds since 1970)."""
+    return -pd.to_datetime(valid_from).astype("int64")
 
 
 def _plain(value: object) -> object:

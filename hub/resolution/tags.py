@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
+
+import pandas as pd
 
 
 class Tag(enum.StrEnum):
@@ -19,3 +22,40 @@ class Tag(enum.StrEnum):
 
 LOW_INCOME_CATEGORIES = frozenset({"低保", "特困供养"})
 ELDERLY_AGE = 65
+
+
+#: Tags that depend on other persons (a household's other members) or on the date, not on the
+#: person's own records alone: computed over every published person, every run.
+SHARED_TAGS = frozenset({Tag.ELDERLY, Tag.LIVING_ALONE})
+#: Tags a person's own records decide: computed with the golden record.
+OWN_TAGS = frozenset(Tag) - SHARED_TAGS
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` earlier (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def shared_tags(persons: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """``person_id``/``tag`` rows of :data:`SHARED_TAGS` for ``persons`` (every published
+    person: ``id``, ``status``, ``birth_date``, ``household_no``), sorted.
+
+    Elderly: 65 or older on ``as_of``. Living alone: the only active member of a household.
+    """
+    active = persons[persons["status"] == "active"]
+    cutoff = years_before(as_of, ELDERLY_AGE)
+    born = active["birth_date"]
+    elderly = active.loc[
+        born.map(lambda d: isinstance(d, dt.date) and d <= cutoff).astype(bool), "id"
+    ]
+    housed = active.dropna(subset=["household_no"])
+    sizes = housed.groupby("household_no")["id"].transform("size")
+    alone = housed.loc[sizes == 1, "id"]
+    rows = pd.concat([
+        pd.DataFrame({"person_id": elderly.to_numpy(), "tag": Tag.ELDERLY.value}),
+        pd.DataFrame({"person_id": alone.to_numpy(), "tag": Tag.LIVING_ALONE.value}),
+    ], ignore_index=True)  # fmt: skip
+    return rows.sort_values(["person_id", "tag"]).reset_index(drop=True)

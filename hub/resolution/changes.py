@@ -1,0 +1,122 @@
+"""The change feed's entries for one publication: what changed in golden persons and houses.
+
+A publication compares what it writes with what readers saw before and records, per entity,
+one event: ``created`` (every value it starts with), ``updated`` (each changed field with its
+old and new value), ``ended`` (died, moved away, demolished) or ``merged`` (absorbed into
+another entity, whose id it now redirects to). Each changed value names where it came from
+(dataset, record, snapshot date and the survivorship rule), so a department syncing from the
+feed can show why its copy changed. Events are written in entity order, after the publication's
+other writes, in the same transaction: the feed never shows a change readers cannot see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from hub.storage.bulk import insert_rows
+from hub.storage.models import ChangeEvent, EntityKind
+
+CHANGE_EVENT_TABLE = ChangeEvent.metadata.tables["change_event"]
+EVENT_COLUMNS = (
+    "entity_kind", "entity_id", "kind", "entity_version", "changes", "provenance", "actor",
+    "publication_id", "at",
+)  # fmt: skip
+
+
+class ChangeKind(enum.StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    ENDED = "ended"
+    MERGED = "merged"
+
+
+@dataclass(slots=True)
+class _Event:
+    kind: ChangeKind
+    changes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
+    version: int | None = None
+
+
+def plain(value: object) -> Any:
+    """A value as the feed's JSON carries it: dates as ISO text, enums as their value."""
+    if value is None:
+        return None
+    if isinstance(value, list | tuple | set | frozenset):
+        return [plain(v) for v in value]
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    missing: Any = pd.isna(value)  # type: ignore[call-overload]
+    return None if missing is True else value  # NaN, NA or NaT from a frame
+
+
+class ChangeLog:
+    """The events of one publication, one per entity, built up by the publishing steps."""
+
+    def __init__(self) -> None:
+        self._events: dict[tuple[EntityKind, str], _Event] = {}
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def counts(self) -> dict[str, int]:
+        """Events per ``<entity kind>.<change kind>``."""
+        out: dict[str, int] = {}
+        for (entity, _), event in self._events.items():
+            key = f"{entity.value}.{event.kind.value}"
+            out[key] = out.get(key, 0) + 1
+        return out
+
+    def _event(self, entity: EntityKind, entity_id: str, kind: ChangeKind) -> _Event:
+        event = self._events.get((entity, entity_id))
+        if event is None:
+            event = self._events[(entity, entity_id)] = _Event(kind)
+        elif kind is not ChangeKind.UPDATED:
+            event.kind = kind  # created / ended / merged say more than updated
+        return event
+
+    def change(
+        self,
+        entity: EntityKind,
+        entity_id: str,
+        kind: ChangeKind,
+        values: Mapping[str, tuple[object, object]],
+        provenance: Mapping[str, Mapping[str, Any]] | None = None,
+        version: int | None = None,
+    ) -> None:
+        """Record ``values`` (field -> (old, new)) as changed on one entity."""
+        event = self._event(entity, entity_id, kind)
+        for name, (old, new) in values.items():
+            earlier = event.changes.get(name)
+            first = earlier["old"] if earlier is not None else plain(old)
+            event.changes[name] = {"old": first, "new": plain(new)}
+            if provenance is not None and name in provenance:
+                event.provenance[name] = {k: plain(v) for k, v in provenance[name].items()}
+        if version is not None:
+            event.version = version
+
+    def write(self, session: Session, publication_id: int | None, actor: str | None) -> int:
+        """Insert the events, in entity order; returns how many."""
+        at = dt.datetime.now(dt.UTC)
+        rows: Iterable[tuple[Any, ...]] = (
+            (entity, entity_id, event.kind.value, event.version, event.changes,
+             event.provenance, actor, publication_id, at)
+            for (entity, entity_id), event in sorted(
+                self._events.items(), key=lambda item: (item[0][0].value, item[0][1])
+            )
+        )  # fmt: skip
+        return insert_rows(session, CHANGE_EVENT_TABLE, EVENT_COLUMNS, rows)
