@@ -122,8 +122,9 @@ class House(relay.Node):
     async def residents(
         self, info: Info
     ) -> list[Annotated[Person, strawberry.lazy("schema.persons.types")]]:
-        """Active people who live here."""
+        """Active people who live here; people outside the viewer's grid scope are left out."""
         from schema.persons.types import Person
 
         rows = await info.context.loaders.residents.load(self.row.id)
-        return [Person.from_row(row) for row in rows]
+        viewer = info.context.viewer
+        return [Person.from_row(row) for row in rows if viewer.sees(row.grid_code)]

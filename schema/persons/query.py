@@ -47,7 +47,7 @@ PersonByResidentIdResult = Annotated[
 
 @strawberry.type
 class PersonQuery:
-    @field
+    @field(reads=DataCategory.IDENTITY)
     async def people(
         self,
         info: Info,
@@ -62,7 +62,7 @@ class PersonQuery:
         stmt = select(models.Person).where(*person_conditions(where, info.context.viewer, on))
         return await keyset_page(info.context.db, stmt, models.Person.id, page, Person.from_row)
 
-    @field
+    @field(reads=DataCategory.IDENTITY)
     async def person(self, info: Info, id: relay.GlobalID) -> Person | None:
         """One person by global id; a merged person's id returns the surviving person."""
         if id.type_name != "Person":
@@ -90,4 +90,6 @@ class PersonQuery:
         row = await info.context.db(lambda s: s.scalars(stmt).first())
         if row is None:
             return PersonNotFound(message="No person with this resident ID.")
-        return Person.from_row(check_scope(info.context, row))
+        found = check_scope(info.context, row)
+        info.context.reads.record("Query.personByResidentId", found.id, allowed=True)
+        return Person.from_row(found)

@@ -12,7 +12,7 @@ from strawberry import relay
 from hub.api.access import DataCategory
 from hub.storage import models
 from schema.context import Info
-from schema.enums import HEALTH_TAGS, EntityStatus, Tag
+from schema.enums import EntityStatus, Tag
 from schema.fields import field, from_row, object_type
 from schema.node import load_persons
 from schema.persons import facts
@@ -101,12 +101,14 @@ class Person(relay.Node):
     @field(reads=DataCategory.RESIDENT_ID)
     def resident_id(self, info: Info) -> str | None:
         """The 18-character resident ID (公民身份号码), masked unless granted in full."""
-        return info.context.viewer.show(DataCategory.RESIDENT_ID, self.row.resident_id)
+        return info.context.viewer.show(
+            DataCategory.RESIDENT_ID, self.row.resident_id, "Person.residentId"
+        )
 
     @field(reads=DataCategory.PHONE)
     def phone(self, info: Info) -> str | None:
         """The freshest phone number any department holds, masked unless granted in full."""
-        return info.context.viewer.show(DataCategory.PHONE, self.row.phone)
+        return info.context.viewer.show(DataCategory.PHONE, self.row.phone, "Person.phone")
 
     @field(reads=DataCategory.RESIDENCE)
     def registration(self) -> facts.Registration:
@@ -149,11 +151,9 @@ class Person(relay.Node):
 
     @field(reads=DataCategory.TAGS)
     async def tags(self, info: Info) -> list[Tag]:
-        """Derived tags; those derived from health data only for viewers granted `health`."""
-        tags = [Tag(t) for t in await info.context.loaders.tags.load(self.row.id)]
-        if info.context.viewer.reads(DataCategory.HEALTH):
-            return tags
-        return [t for t in tags if t not in HEALTH_TAGS]
+        """Derived tags: those the viewer's role may see (the policy lists them per role)."""
+        granted = info.context.viewer.tags
+        return [Tag(t) for t in await info.context.loaders.tags.load(self.row.id) if t in granted]
 
     @field(reads=DataCategory.BENEFITS)
     async def benefits(self, info: Info) -> list[facts.Benefit]:
