@@ -20,7 +20,7 @@ MAX_PURPOSE = 200
 
 _ID_LIKE = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
-_SEPARATORS = re.compile(r"[\s\-]")
+_SEPARATORS = re.compile(r"(?<=[0-9])[\s\-]+(?=[0-9Xx])")  # "138 1234 5678", "350526 1956..."
 
 
 class PurposeError(ValueError):

@@ -123,8 +123,10 @@ class House(relay.Node):
         self, info: Info
     ) -> list[Annotated[Person, strawberry.lazy("schema.persons.types")]]:
         """Active people who live here; people outside the viewer's grid scope are left out."""
-        from schema.persons.types import Person
+        from schema.persons.types import Person, note_returned
 
         rows = await info.context.loaders.residents.load(self.row.id)
         viewer = info.context.viewer
-        return [Person.from_row(row) for row in rows if viewer.sees(row.grid_code)]
+        shown = [row for row in rows if viewer.sees(row.grid_code)]
+        note_returned(info, shown)
+        return [Person.from_row(row) for row in shown]

@@ -60,7 +60,13 @@ class PersonQuery:
         where = filter or PersonFilter()
         on = await info.context.snapshot_date() if where.age is not None else info.context.today
         stmt = select(models.Person).where(*person_conditions(where, info.context.viewer, on))
-        return await keyset_page(info.context.db, stmt, models.Person.id, page, Person.from_row)
+        reads = info.context.reads
+
+        def wrap(row: models.Person) -> Person:
+            reads.record("Query.people", row.id, allowed=True)
+            return Person.from_row(row)
+
+        return await keyset_page(info.context.db, stmt, models.Person.id, page, wrap)
 
     @field(reads=DataCategory.IDENTITY)
     async def person(self, info: Info, id: relay.GlobalID) -> Person | None:

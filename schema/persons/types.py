@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -28,6 +28,16 @@ def age_on(birth_date: dt.date, on: dt.date) -> int:
     return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
 
 
+def note_returned(info: Info, rows: Sequence[models.Person | None]) -> None:
+    """Note ``rows`` in the read log as returned by the field being resolved (an id in a
+    list says who lives where as surely as a name does)."""
+    coordinate = f"{info._raw_info.parent_type.name}.{info.field_name}"
+    reads = info.context.reads
+    for row in rows:
+        if row is not None:
+            reads.record(coordinate, row.id, allowed=True)
+
+
 @object_type
 class Person(relay.Node):
     """One real resident, resolved across the departments' records (a golden record).
@@ -50,6 +60,7 @@ class Person(relay.Node):
     ) -> list[Person | None]:
         """Persons by id, following merged ids to their survivors."""
         rows = await load_persons(info.context, node_ids)
+        note_returned(info, rows)
         return [None if row is None else cls.from_row(row) for row in rows]
 
     @field
@@ -147,7 +158,9 @@ class Person(relay.Node):
             return [self]
         rows = await info.context.loaders.household.load(self.row.household_no)
         viewer = info.context.viewer
-        return [Person.from_row(row) for row in rows if viewer.sees(row.grid_code)]
+        shown = [row for row in rows if viewer.sees(row.grid_code)]
+        note_returned(info, shown)
+        return [Person.from_row(row) for row in shown]
 
     @field(reads=DataCategory.TAGS)
     async def tags(self, info: Info) -> list[Tag]:
