@@ -123,7 +123,7 @@ class _Document:
         return PolicyError(f"{where}: {'.'.join(at) or '(top)'}: {reason}")
 
     def _value(self, node: yaml.Node, at: tuple[str, ...]) -> Any:
-        self.lines[at] = node.start_mark.line + 1
+        self.lines.setdefault(at, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
