@@ -36,13 +36,13 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return load_settings({"HUB_DATABASE_URL": url, "HUB_VAR_DIR": str(base)}, cwd=Path(base))
 
 
-def issue_tokens(database_url: str) -> dict[str, str]:
-    """One token per role of the policy (grid workers scoped to the world's grid)."""
+def issue_tokens(database_url: str, grid_code: str = GRID) -> dict[str, str]:
+    """One token per role of the policy (grid-scoped roles scoped to ``grid_code``)."""
     engine = make_engine(database_url)
     secrets: dict[str, str] = {}
     with Session(engine) as session, session.begin():
-        for role in policy().roles:
-            grid = GRID if role == "grid_worker" else None
+        for role, spec in policy().roles.items():
+            grid = grid_code if spec.grid_scope.value == "required" else None
             issued = api_tokens.create(session, policy(), name=f"test/{role}", role=role,
                                        grid_code=grid)  # fmt: skip
             secrets[role] = issued.secret
