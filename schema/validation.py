@@ -2,8 +2,8 @@
 
 - Personal values stay out of query text (it lands in logs): resident IDs, names and phone
   numbers must come as variables.
-- An operation that selects personal data needs a stated purpose (the rule is built per
-  request, with the request's purpose and read log).
+- An operation that selects personal data needs a stated purpose: :func:`personal_fields`
+  finds what it selects (once per document text), the schema refuses it without one.
 """
 
 from __future__ import annotations
@@ -13,17 +13,22 @@ from typing import Any
 
 from graphql import (
     ArgumentNode,
+    DocumentNode,
     FieldNode,
     GraphQLError,
+    GraphQLSchema,
     ObjectFieldNode,
     StringValueNode,
+    TypeInfo,
+    TypeInfoVisitor,
     ValidationRule,
     VariableNode,
+    Visitor,
     get_named_type,
+    visit,
 )
 
 from hub.api.access import DataCategory
-from hub.api.audit import ReadLog
 from hub.api.purpose import PURPOSE_HEADER, holds_personal_number
 
 #: Arguments that carry identifying numbers: inline, they would land in query-text logs.
@@ -59,33 +64,32 @@ class SensitiveArgumentsAsVariables(ValidationRule):
         self.report_error(GraphQLError(f"Pass {name} as a variable, not in the query text.", node))
 
 
-def purpose_rule(
-    gated: Mapping[str, DataCategory], log: ReadLog, *, purpose_given: bool
-) -> type[ValidationRule]:
-    """A rule that notes every personal field the operation selects in ``log`` and, unless a
-    purpose was given, refuses the operation at the first of them."""
+def personal_fields(
+    schema: GraphQLSchema, document: DocumentNode, gated: Mapping[str, DataCategory]
+) -> frozenset[str]:
+    """The gated fields of personal categories that ``document`` selects, as
+    ``"Type.field"`` (fragments and inline fragments included)."""
+    found: set[str] = set()
+    type_info = TypeInfo(schema)
 
-    class PersonalDataNeedsPurpose(ValidationRule):
-        refused = False
-
+    class Fields(Visitor):
         def enter_field(self, node: FieldNode, *_: Any) -> None:
-            parent = self.context.get_parent_type()
+            parent = type_info.get_parent_type()
             if parent is None:
                 return
             coordinate = f"{parent.name}.{node.name.value}"
             category = gated.get(coordinate)
-            if category is None or not category.personal:
-                return
-            log.requested(coordinate)
-            if not purpose_given and not self.refused:
-                self.refused = True
-                self.report_error(
-                    GraphQLError(
-                        f"{coordinate} is personal data: state why you read it in the "
-                        f"{PURPOSE_HEADER} header (a case number or reason).",
-                        node,
-                        extensions={"code": "PURPOSE_REQUIRED"},
-                    )
-                )
+            if category is not None and category.personal:
+                found.add(coordinate)
 
-    return PersonalDataNeedsPurpose
+    visit(document, TypeInfoVisitor(type_info, Fields()))
+    return frozenset(found)
+
+
+def purpose_required(coordinate: str) -> GraphQLError:
+    """The refusal of an operation that selects ``coordinate`` without a stated purpose."""
+    return GraphQLError(
+        f"{coordinate} is personal data: state why you read it in the {PURPOSE_HEADER} header "
+        "(a case number or reason).",
+        extensions={"code": "PURPOSE_REQUIRED"},
+    )

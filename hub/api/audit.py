@@ -33,6 +33,7 @@ from hub.storage.models import AuditEntry, AuditHead, AuditPerson
 GENESIS = "0" * 64
 HEAD_ID = 1
 _CHUNK = 1000
+_INDEX_INSERT = insert(AuditPerson.__table__)
 
 
 class AuditError(RuntimeError):
@@ -174,9 +175,9 @@ def append(session: Session, entry: Entry) -> int:
         )
         .returning(AuditEntry.id)
     ).scalar_one()
-    if entry.person_ids:
-        session.execute(
-            insert(AuditPerson), [{"entry_id": entry_id, "person_id": p} for p in entry.person_ids]
+    if entry.person_ids:  # Core executemany: one statement, no ORM bookkeeping per row
+        session.connection().execute(
+            _INDEX_INSERT, [{"entry_id": entry_id, "person_id": p} for p in entry.person_ids]
         )
     session.execute(
         update(AuditHead)
