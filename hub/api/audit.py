@@ -33,7 +33,7 @@ from hub.storage.models import AuditEntry, AuditHead, AuditPerson
 GENESIS = "0" * 64
 HEAD_ID = 1
 _CHUNK = 1000
-_INDEX_INSERT = insert(AuditPerson.__table__)
+_INDEX_INSERT = insert(AuditPerson)  # run on the connection: Core, not the ORM
 
 
 class AuditError(RuntimeError):
