@@ -113,6 +113,11 @@ class Authenticator:
         return viewer
 
     @staticmethod
+    async def commit(scope: Scope) -> None:
+        session: Session = scope[_SESSION_KEY]
+        await anyio.to_thread.run_sync(session.commit)
+
+    @staticmethod
     async def close(scope: Scope) -> None:
         session: Session | None = scope.pop(_SESSION_KEY, None)
         if session is not None:
@@ -244,6 +249,8 @@ class QualityDocs:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             viewer = await self.authenticator(scope)
+            if viewer is not None:
+                await self.authenticator.commit(scope)  # the token's last use, if written
         finally:
             await self.authenticator.close(scope)
         if viewer is None:
