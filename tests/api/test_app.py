@@ -59,6 +59,12 @@ def test_a_token_reads_what_its_role_may(settings: Settings, tokens: dict[str, s
         assert refused["errors"][0]["extensions"] == {"code": "FORBIDDEN"}
         named = post(client, NAMES, token=tokens["civil_affairs"])
         assert named["data"]["people"]["edges"][0]["node"]["name"] == "陈秀英"
+    engine = make_engine(settings.database_url)
+    with engine.connect() as conn:
+        used = conn.execute(text("select last_used_at from api_token where name = :n"),
+                            {"n": "test/civil_affairs"}).scalar()  # fmt: skip
+    engine.dispose()
+    assert used is not None  # written once, then at most every 15 minutes
 
 
 def test_a_revoked_token_gets_401(settings: Settings, tmp_path: Path) -> None:
