@@ -7,12 +7,24 @@ here, so that a run started from anywhere writes to the same places.
 
 from __future__ import annotations
 
+import enum
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_VAR_DIR = "var"
+
+
+class Mode(enum.StrEnum):
+    """How the API runs. Production is the default; development must be asked for."""
+
+    PRODUCTION = "production"  # tokens, purpose, audit, allow-listed operations only
+    DEVELOPMENT = "development"  # GraphiQL, introspection, full access without a token
+
+
+class SettingsError(ValueError):
+    """An environment variable has a value the hub cannot use."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +36,7 @@ class Settings:
     landing_dir: Path
     dagster_home: Path
     test_postgres_url: str
+    mode: Mode = Mode.PRODUCTION
 
     @property
     def quality_docs_dir(self) -> Path:
@@ -42,6 +55,12 @@ class Settings:
 def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> Settings:
     """Read ``HUB_*`` variables (and ``DAGSTER_HOME``) with defaults under ``./var``."""
     env = os.environ if environ is None else environ
+    mode_name = env.get("HUB_MODE") or Mode.PRODUCTION.value
+    try:
+        mode = Mode(mode_name)
+    except ValueError:
+        known = ", ".join(m.value for m in Mode)
+        raise SettingsError(f"HUB_MODE={mode_name!r}: expected one of {known}") from None
     base = (cwd or Path.cwd()).resolve()
     var_dir = _path(env.get("HUB_VAR_DIR", DEFAULT_VAR_DIR), base)
     database_url = env.get("HUB_DATABASE_URL") or f"sqlite:///{var_dir / 'hub.sqlite3'}"
@@ -53,6 +72,7 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         test_postgres_url=env.get(
             "HUB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
         ),
+        mode=mode,
     )
 
 

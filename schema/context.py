@@ -1,4 +1,5 @@
-"""The typed context of one GraphQL operation: the session, the viewer and the DataLoaders.
+"""The typed context of one GraphQL operation: the session, the viewer, the stated purpose,
+the read log the audit entry is written from, and the DataLoaders.
 
 Built per request (a loader caches what it loaded, so one at module scope would serve stale
 and foreign data). The ORM is synchronous: every query runs through :meth:`Context.db`, one at
@@ -20,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.api.access import Viewer
+from hub.api.audit import ReadLog
 from hub.normalise import CHINA_TZ
 from hub.storage.models import ResolutionRun
 from schema.loaders import Loaders
@@ -38,7 +40,10 @@ class Context:
 
     session: Session
     viewer: Viewer
+    purpose: str | None = None  # the X-Hub-Purpose of the request: a case number or reason
     today: dt.date = field(default_factory=today_in_dehua)
+    reads: ReadLog = field(default_factory=ReadLog)
+    operation: str | None = None  # the operation's name, once parsed
     loaders: Loaders = field(init=False)
     _lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
     _snapshot_date: dt.date | None = field(init=False, default=None)

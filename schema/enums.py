@@ -23,7 +23,4 @@ strawberry.enum(DeliveryStatus, description="What the hub did with a delivered f
 strawberry.enum(Reason, name="QuarantineReason", description=inspect.getdoc(Reason))
 strawberry.enum(Tag, description="Derived tags, computed once per publication.")
 
-#: Tags derived from health data: shown and filterable only with the ``health`` grant.
-HEALTH_TAGS = frozenset({Tag.UNVACCINATED, Tag.KEY_HEALTH_GROUP})
-
-__all__ = ["HEALTH_TAGS", "DeliveryStatus", "EntityStatus", "GridLevel", "Reason", "Tag"]
+__all__ = ["DeliveryStatus", "EntityStatus", "GridLevel", "Reason", "Tag"]

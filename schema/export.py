@@ -15,6 +15,8 @@ from pathlib import Path
 from schema.root import build_schema
 
 SDL_PATH = Path(__file__).with_name("schema.graphql")
+#: The published operations: examples, and in production the only documents that run.
+OPERATIONS_DIR = Path(__file__).with_name("operations")
 
 
 def render_sdl() -> str:

@@ -17,8 +17,10 @@ from strawberry import relay
 
 from hub.storage.models import EntityStatus, Person
 from schema.context import Context, Info
-from schema.errors import Forbidden
+from schema.errors import BadUserInput, Forbidden
 from schema.fields import field
+from schema.pagination import MAX_PAGE
+from schema.permissions import OUTSIDE_SCOPE
 
 # Redirects are rewritten to point at the final survivor; hops beyond one are a safety net.
 MAX_REDIRECT_HOPS = 5
@@ -57,7 +59,9 @@ ScopedT = TypeVar("ScopedT", bound=Scoped | None)
 def check_scope(context: Context, row: ScopedT) -> ScopedT:
     """``row`` when the viewer's grid scope covers it; refused (not hidden) otherwise."""
     if row is not None and not context.viewer.sees(row.grid_code):
-        raise Forbidden("Outside your grid scope.")
+        if isinstance(row, Person):
+            context.reads.record("Person", row.id, allowed=False)
+        raise Forbidden(OUTSIDE_SCOPE)
     return row
 
 
@@ -72,5 +76,7 @@ class NodeQuery:
 
     @field
     async def nodes(self, info: Info, ids: list[relay.GlobalID]) -> list[relay.Node | None]:
-        """Several nodes by global id, in order (loaded in one batch per type)."""
+        """Several nodes by global id, in order (loaded in one batch per type); at most 100."""
+        if len(ids) > MAX_PAGE:
+            raise BadUserInput(f"nodes takes at most {MAX_PAGE} ids, not {len(ids)}.")
         return list(await asyncio.gather(*(i.resolve_node(info) for i in ids)))

@@ -1,19 +1,26 @@
-"""Field permissions: a personal field asks the request's viewer before it resolves."""
+"""Field permissions: a gated field asks the request's viewer before it resolves, and every
+answer, yes or no, goes into the request's read log for the audit trail."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import strawberry
+from graphql import GraphQLObjectType
 from strawberry import Info
-from strawberry.permission import BasePermission
+from strawberry.permission import BasePermission, PermissionExtension
+from strawberry.types.field import StrawberryField
 
 from hub.api.access import DataCategory
 from hub.storage.models import House, Person
 from schema.errors import Forbidden
 
+OUTSIDE_SCOPE = "Outside your grid scope."
+
 
 class Reads(BasePermission):
-    """Granted when the viewer reads ``category`` and, for a person or house, sees its grid."""
+    """Granted when the viewer reads ``category`` (or this very field, where the policy has a
+    rule for it) and, for a person or house, sees its grid."""
 
     error_class = Forbidden
 
@@ -22,12 +29,43 @@ class Reads(BasePermission):
         self.message = f"Not granted: {category} data."
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        viewer = info.context.viewer
-        if not viewer.reads(self.category):
-            return False
-        # Backstop behind the scope filters of queries: nested residents outside the scope.
+        context = info.context
+        viewer = context.viewer
+        coordinate = f"{info._raw_info.parent_type.name}.{info.field_name}"
         row = getattr(source, "row", None)
-        return not isinstance(row, Person | House) or viewer.sees(row.grid_code)
+        person_id = row.id if isinstance(row, Person) else None
+        if not viewer.reads(self.category, coordinate):
+            context.reads.record(coordinate, person_id, allowed=False)
+            return False
+        # Backstop behind the scope filters of queries: nested rows outside the scope.
+        if isinstance(row, Person | House) and not viewer.sees(row.grid_code):
+            context.reads.record(coordinate, person_id, allowed=False)
+            raise Forbidden(OUTSIDE_SCOPE)
+        if self.category.personal:
+            context.reads.record(coordinate, person_id, allowed=True)
+        return True
 
     def on_unauthorized(self) -> None:
         raise Forbidden(self.message or "Forbidden.")
+
+
+def gated_fields(schema: strawberry.Schema) -> dict[str, DataCategory]:
+    """Every field behind a :class:`Reads` permission, as ``"Type.field" -> category``.
+
+    The policy's field rules are checked against it, the purpose rule reads it, and the
+    access tests derive their matrix from it.
+    """
+    gated: dict[str, DataCategory] = {}
+    for type_ in schema._schema.type_map.values():
+        if not isinstance(type_, GraphQLObjectType) or type_.name.startswith("__"):
+            continue
+        for name, graphql_field in type_.fields.items():
+            definition = (graphql_field.extensions or {}).get("strawberry-definition")
+            if not isinstance(definition, StrawberryField):
+                continue
+            for extension in definition.extensions:
+                if isinstance(extension, PermissionExtension):
+                    for permission in extension.permissions:
+                        if isinstance(permission, Reads):
+                            gated[f"{type_.name}.{name}"] = permission.category
+    return gated

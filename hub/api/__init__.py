@@ -1,6 +1,14 @@
-"""The Starlette app: mounting the GraphQL schema, and the access seam (who reads what).
+"""The Starlette app and access control: who reads what, why, and the trail it leaves.
 
-``hub.api.app.create_app(settings, development=False)`` builds the app; ``hub.api.access``
-holds the viewer the schema asks before it shows personal data. Nothing is imported here, so
-the schema can import the access module without pulling in the app.
+    app.py        ``create_app(settings)``: token -> viewer -> purpose -> execution -> audit
+                  -> response, the allow-list, the Data Docs behind a grant
+    access.py     the viewer the schema asks before it shows a gated field
+    policy.py     the policy file (``policy.yaml``): roles, grants, field rules, tags, scope
+    tokens.py     API tokens: create, revoke, list, and the viewer of a request's token
+    purpose.py    the ``X-Hub-Purpose`` header
+    audit.py      the read log of a request and the append-only, hash-chained audit trail
+    allowlist.py  the published operations production runs, by SHA-256
+
+Nothing is imported here, so the schema can import the access module without pulling in the
+app. ``docs/access.md`` describes the whole.
 """

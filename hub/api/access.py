@@ -1,15 +1,16 @@
-"""Who is asking and what they may read: the seam that tokens, the policy file and the audit
-trail plug into.
+"""Who is asking and what they may read: the viewer that tokens, the policy file and the
+audit trail plug into.
 
-Personal data is grouped in categories (:class:`DataCategory`). A :class:`Viewer` holds a
-:class:`Grant` per category (anything not granted is denied) and an optional grid scope, a
-grid code prefix that limits which residents it sees. The GraphQL schema asks the viewer before
-it resolves a personal field; it never decides access itself.
+Data is grouped in categories (:class:`DataCategory`). A :class:`Viewer` holds a
+:class:`Grant` per category (anything not granted is denied), optional grants per field where
+a category is too coarse (``"Person.healthGroups"``), the tags it may see, filter on and count,
+and an optional grid scope, a grid code prefix that limits which residents and houses it sees.
+The GraphQL schema asks the viewer before it resolves a gated field; it never decides access
+itself. Viewers are built from the policy file (:mod:`hub.api.policy`) for the role of a
+request's token (:mod:`hub.api.tokens`).
 
 A request's viewer comes from a :data:`ViewerForRequest` callable given to
-:func:`hub.api.app.create_app`. Until tokens exist, the development app uses
-:func:`development_viewer` (full access) and every other app :func:`anonymous_viewer`, which
-reads no personal data at all.
+:func:`hub.api.app.create_app`; ``None`` means "no valid credentials" (HTTP 401).
 """
 
 from __future__ import annotations
@@ -23,25 +24,38 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from hub.normalise import mask_phone, mask_resident_id
+from hub.resolution.tags import Tag
 
 
 class DataCategory(enum.StrEnum):
-    """Categories of personal data a grant names (PIPL: health data is sensitive)."""
+    """Categories of data a grant names (PIPL: health data is sensitive)."""
 
-    IDENTITY = "identity"  # name, sex, birth date, age, ethnicity
+    IDENTITY = "identity"  # the resident list itself; name, sex, birth date, age, ethnicity
     RESIDENT_ID = "resident_id"  # maskable
     PHONE = "phone"  # maskable
     RESIDENCE = "residence"  # house, household, registration, the grid someone lives in
-    TAGS = "tags"  # derived tags (health-derived ones also need HEALTH)
+    TAGS = "tags"  # derived tags: which ones, the viewer's tag list says
     BENEFITS = "benefits"
     HEALTH = "health"  # vaccinations, key health groups
     PARTY = "party"
     REPORTS = "reports"  # citizen reports a person filed
     LINEAGE = "lineage"  # source records, provenance, quarantined raw rows: values verbatim
+    AUDIT = "audit"  # who read which resident's data, when and why
+    QUALITY = "quality"  # deliveries, quality runs, quarantine metadata (no personal data)
+
+    @property
+    def personal(self) -> bool:
+        """Whether reading this category reads personal data (and so needs a purpose)."""
+        return self is not DataCategory.QUALITY
+
+    @property
+    def maskable(self) -> bool:
+        """Whether values of this category can be shown masked."""
+        return self in (DataCategory.RESIDENT_ID, DataCategory.PHONE)
 
 
 class Grant(enum.StrEnum):
-    """How much of one category a viewer sees."""
+    """How much of one category (or field) a viewer sees."""
 
     DENY = "deny"
     MASKED = "masked"  # only for categories with a mask (resident ID, phone)
@@ -52,6 +66,18 @@ _MASKS: Mapping[DataCategory, Callable[[str], str]] = MappingProxyType(
     {DataCategory.RESIDENT_ID: mask_resident_id, DataCategory.PHONE: mask_phone}
 )
 
+#: Tags derived from sensitive health data, and the field each is derived from: a viewer
+#: granted such a tag must be able to read that field (PIPL art. 28). Other tags are coarse
+#: facts the policy grants by name (health may know who is low-income, not the amounts).
+HEALTH_TAG_SOURCES: Mapping[Tag, str] = MappingProxyType(
+    {Tag.UNVACCINATED: "Person.vaccinations", Tag.KEY_HEALTH_GROUP: "Person.healthGroups"}
+)
+
+#: Lineage shows delivered rows verbatim, which carry every kind of personal data.
+_LINEAGE_NEEDS = tuple(
+    c for c in DataCategory if c.personal and c not in (DataCategory.LINEAGE, DataCategory.AUDIT)
+)
+
 
 class AccessPolicyError(ValueError):
     """A viewer whose grants contradict each other (a policy file must not build one)."""
@@ -59,31 +85,51 @@ class AccessPolicyError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Viewer:
-    """The reader of one request: a role, an optional grid scope and grants per category."""
+    """The reader of one request: a role, an optional grid scope, grants per category and
+    per field, and the tags it may see."""
 
     role: str
     grid_scope: str | None = None  # grid code prefix; None sees the whole county
     grants: Mapping[DataCategory, Grant] = field(default_factory=dict)
+    fields: Mapping[str, Grant] = field(default_factory=dict)  # "Type.field" -> grant
+    tags: frozenset[Tag] = frozenset()
+    actor: str = ""  # who: the token's name, written to the audit trail
 
     def __post_init__(self) -> None:
         for category, grant in self.grants.items():
-            if grant is Grant.MASKED and category not in _MASKS:
+            if grant is Grant.MASKED and not category.maskable:
                 raise AccessPolicyError(f"{category} has no mask: grant it in full or deny it")
-        # Lineage shows delivered values verbatim, so it would unmask what a mask hides.
-        if self.reads(DataCategory.LINEAGE) and any(self.masks(c) for c in _MASKS):
-            raise AccessPolicyError("lineage needs full resident IDs and phones")
+        if self.reads(DataCategory.LINEAGE):
+            partial = [c for c in _LINEAGE_NEEDS if self.grant(c) is not Grant.FULL]
+            if partial or any(g is not Grant.FULL for g in self.fields.values()):
+                raise AccessPolicyError(
+                    "lineage shows delivered rows verbatim: it needs every personal category "
+                    f"in full and no narrower field rule (not full: {', '.join(partial) or '-'})"
+                )
+        if self.tags and not self.reads(DataCategory.TAGS):
+            raise AccessPolicyError("tags are listed but the tags category is denied")
+        if self.reads(DataCategory.TAGS) and not self.tags:
+            raise AccessPolicyError("the tags category is granted but no tag is listed")
+        for tag in sorted(self.tags):
+            source = HEALTH_TAG_SOURCES.get(tag)
+            if source is not None and not self.reads(DataCategory.HEALTH, source):
+                raise AccessPolicyError(f"tag {tag.name} is derived from {source}, not granted")
 
-    def grant(self, category: DataCategory) -> Grant:
-        """The grant for ``category``; anything not granted is denied."""
+    def grant(self, category: DataCategory, field: str | None = None) -> Grant:
+        """The grant for ``field`` (of ``category``); anything not granted is denied."""
+        if field is not None:
+            found = self.fields.get(field)
+            if found is not None:
+                return found
         return self.grants.get(category, Grant.DENY)
 
-    def reads(self, category: DataCategory) -> bool:
-        """Whether the viewer may read ``category`` at all (masked or in full)."""
-        return self.grant(category) is not Grant.DENY
+    def reads(self, category: DataCategory, field: str | None = None) -> bool:
+        """Whether the viewer may read ``category`` (or its ``field``) at all."""
+        return self.grant(category, field) is not Grant.DENY
 
-    def masks(self, category: DataCategory) -> bool:
-        """Whether values of ``category`` are shown masked."""
-        return self.grant(category) is Grant.MASKED
+    def masks(self, category: DataCategory, field: str | None = None) -> bool:
+        """Whether values of ``category`` (or its ``field``) are shown masked."""
+        return self.grant(category, field) is Grant.MASKED
 
     def sees(self, grid_code: str | None) -> bool:
         """Whether a resident or house in ``grid_code`` lies inside the viewer's grid scope."""
@@ -91,26 +137,37 @@ class Viewer:
             return True
         return grid_code is not None and grid_code.startswith(self.grid_scope)
 
-    def show(self, category: DataCategory, value: str | None) -> str | None:
+    def counts(self, grid_code: str) -> bool:
+        """Whether roll-ups of the grid ``grid_code`` stay inside the viewer's grid scope."""
+        return self.grid_scope is None or grid_code.startswith(self.grid_scope)
+
+    def show(
+        self, category: DataCategory, value: str | None, field: str | None = None
+    ) -> str | None:
         """``value`` as the viewer may see it: masked when the grant says so.
 
         Callers check :meth:`reads` first; a denied category raises here as a last guard.
         """
-        if not self.reads(category):
-            raise PermissionError(f"{self.role} may not read {category}")
-        if value is None or not self.masks(category):
+        if not self.reads(category, field):
+            raise PermissionError(f"{self.role} may not read {field or category}")
+        if value is None or not self.masks(category, field):
             return value
         return _MASKS[category](value)
 
 
-#: Builds the viewer of one request. Runs in the request's database thread with the request's
+#: Builds the viewer of one request, or ``None`` when the request carries no valid
+#: credentials (the app answers 401). Runs in the request's database thread with the request's
 #: session (a token lookup needs it); it must not commit.
-ViewerForRequest = Callable[[Request, Session], Viewer]
+ViewerForRequest = Callable[[Request, Session], Viewer | None]
+
+DEVELOPER = "developer"
 
 
-def full_access(role: str = "developer", grid_scope: str | None = None) -> Viewer:
-    """A viewer granted every category in full."""
-    return Viewer(role, grid_scope, {category: Grant.FULL for category in DataCategory})
+def full_access(role: str = DEVELOPER, grid_scope: str | None = None) -> Viewer:
+    """A viewer granted every category and every tag in full."""
+    return Viewer(
+        role, grid_scope, {category: Grant.FULL for category in DataCategory}, tags=frozenset(Tag)
+    )
 
 
 def no_access(role: str = "anonymous") -> Viewer:
@@ -119,10 +176,5 @@ def no_access(role: str = "anonymous") -> Viewer:
 
 
 def development_viewer(request: Request, session: Session) -> Viewer:
-    """Full access; :func:`hub.api.app.create_app` uses it only in development mode."""
+    """Full access; :func:`hub.api.app.create_app` accepts it in development mode only."""
     return full_access()
-
-
-def anonymous_viewer(request: Request, session: Session) -> Viewer:
-    """Deny by default: the viewer of every request until tokens are plugged in."""
-    return no_access()

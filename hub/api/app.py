@@ -1,112 +1,324 @@
-"""The Starlette app: GraphQL at ``/graphql``, one session and one viewer per request.
+"""The Starlette app: GraphQL at ``/graphql``, one session, one viewer and one audit entry per
+request.
 
-Production mode (the default) accepts POST only, hides GraphiQL and refuses introspection;
-``development=True`` serves GraphiQL on GET and, unless told otherwise, gives every request
-full access. The engine is created here, by the factory, and disposed when the app stops.
+A request flows:
+
+1. **token** -> ``Authorization: Bearer hub_...`` is looked up (one indexed query); missing,
+   unknown or revoked: HTTP 401, nothing else;
+2. **viewer** -> the token's role, grid scope and holder, per the policy file;
+3. **purpose** -> ``X-Hub-Purpose`` is read; an operation that selects personal data without
+   one is refused before it runs (``PURPOSE_REQUIRED``);
+4. **execution** -> in production only published operations (by hash); limits on depth,
+   aliases and tokens; every gated field asks the viewer and lands in the read log;
+5. **audit** -> one hash-chained entry (who, role, when, purpose, persons, fields, allowed or
+   refused) is written and committed in the request's transaction;
+6. **response** -> only then; if the entry cannot be written, the client gets
+   ``AUDIT_UNAVAILABLE`` (HTTP 503) and no data.
+
+Production mode (the default) accepts POST only, hides GraphiQL and refuses introspection.
+Development mode serves GraphiQL and gives a request without a token full access (a token,
+when sent, still gets its role). The engine is created here and disposed when the app stops.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
+from typing import Any
 
 import anyio.to_thread
+from cross_web import HTTPException
+from graphql import GraphQLError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http import process_result as http_result
+from strawberry.http.async_base_view import AsyncHTTPRequestAdapter
+from strawberry.schema import BaseSchema
+from strawberry.types import ExecutionResult
 
-from hub.api.access import ViewerForRequest, anonymous_viewer, development_viewer
-from hub.config import Settings
+from hub.api import audit
+from hub.api.access import (
+    DEVELOPER,
+    DataCategory,
+    Viewer,
+    ViewerForRequest,
+    development_viewer,
+    full_access,
+)
+from hub.api.allowlist import AllowList, NotAllowListed
+from hub.api.policy import DEFAULT_POLICY, Policy, load_policy
+from hub.api.purpose import PURPOSE_HEADER, PurposeError, parse_purpose
+from hub.api.tokens import TokenViewers
+from hub.config import Mode, Settings
 from hub.storage.session import make_engine, session_factory
 from schema.context import Context
+from schema.export import OPERATIONS_DIR
+from schema.permissions import gated_fields
 from schema.root import build_schema
 
 GRAPHQL_PATH = "/graphql"
 #: The Great Expectations Data Docs of the latest validations, for stewards.
 QUALITY_DOCS_PATH = "/quality/docs"
+#: The purpose recorded for a development request that states none.
+DEVELOPMENT_PURPOSE = "development"
 _SESSION_KEY = "hub.session"
+_VIEWER_KEY = "hub.viewer"
+_CONTEXT_KEY = "hub.context"
+_RESPONSE_KEY = "hub.response"
+#: Errors that mean the request was refused, in part or whole.
+_REFUSALS = frozenset({"FORBIDDEN", "PURPOSE_REQUIRED"})
+AUDIT_UNAVAILABLE: GraphQLHTTPResponse = {
+    "data": None,
+    "errors": [
+        {
+            "message": "The read could not be written to the audit trail, so nothing is returned.",
+            "extensions": {"code": "AUDIT_UNAVAILABLE"},
+        }
+    ],
+}
+
+logger = logging.getLogger(__name__)
+
+
+async def _unauthorized(scope: Scope, receive: Receive, send: Send) -> None:
+    await Response(status_code=401, headers={"WWW-Authenticate": 'Bearer realm="hub"'})(
+        scope, receive, send
+    )
+
+
+class Authenticator:
+    """Names the viewer of a request in a session of its own (kept for the request)."""
+
+    def __init__(self, sessions: sessionmaker[Session], viewer_for_request: ViewerForRequest):
+        self.sessions = sessions
+        self.viewer_for_request = viewer_for_request
+
+    async def __call__(self, scope: Scope) -> Viewer | None:
+        session = self.sessions()
+        scope[_SESSION_KEY] = session
+        viewer: Viewer | None = await anyio.to_thread.run_sync(
+            self.viewer_for_request, Request(scope), session
+        )
+        return viewer
+
+    @staticmethod
+    async def commit(scope: Scope) -> None:
+        session: Session = scope[_SESSION_KEY]
+        await anyio.to_thread.run_sync(session.commit)
+
+    @staticmethod
+    async def close(scope: Scope) -> None:
+        session: Session | None = scope.pop(_SESSION_KEY, None)
+        if session is not None:
+            await anyio.to_thread.run_sync(session.close)
 
 
 class HubGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI view with the hub's typed context and a session per request."""
+    """Strawberry's ASGI view with the hub's typed context, a session per request, the
+    allow-list and the audit entry written before the response."""
 
     def __init__(
         self,
         *,
+        schema: BaseSchema,
         development: bool,
-        sessions: sessionmaker[Session],
-        viewer_for_request: ViewerForRequest,
+        authenticator: Authenticator,
+        allowlist: AllowList | None,
     ) -> None:
         super().__init__(
-            build_schema(development=development),
+            schema,
             graphql_ide="graphiql" if development else None,
             allow_queries_via_get=False,
+            subscription_protocols=(),  # no subscriptions, no streamed responses
         )
-        self.sessions = sessions
-        self.viewer_for_request = viewer_for_request
+        self.development = development
+        self.authenticator = authenticator
+        self.allowlist = allowlist
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            viewer = await self.authenticator(scope)
+            if viewer is None:
+                await _unauthorized(scope, receive, send)
+                return
+            scope[_VIEWER_KEY] = viewer
+            await super().__call__(scope, receive, send)
+        finally:
+            await self.authenticator.close(scope)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        """A session of its own and the viewer the access seam names for this request."""
+        """The request's session and viewer, and the purpose it states."""
         assert isinstance(request, Request)  # the route is HTTP only
-        session = self.sessions()
-        request.scope[_SESSION_KEY] = session
-        viewer = await anyio.to_thread.run_sync(self.viewer_for_request, request, session)
-        return Context(session=session, viewer=viewer)
+        viewer: Viewer = request.scope[_VIEWER_KEY]
+        try:
+            purpose = parse_purpose(request.headers.get(PURPOSE_HEADER))
+        except PurposeError as exc:
+            raise HTTPException(400, str(exc)) from exc
+        if purpose is None and self.development and viewer.role == DEVELOPER:
+            purpose = DEVELOPMENT_PURPOSE
+        context = Context(session=request.scope[_SESSION_KEY], viewer=viewer, purpose=purpose)
+        request.scope[_CONTEXT_KEY] = context
+        request.scope[_RESPONSE_KEY] = response
+        return context
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> ExecutionResult:
+        """One plain operation: no batches, no streams; published ones only, when listed."""
+        if isinstance(request_data, list):
+            raise HTTPException(400, "Batching is not enabled")
+        if request_data.protocol != "http":
+            raise HTTPException(400, "Streaming responses are not enabled")
+        if self.allowlist is not None:
+            try:
+                query = self.allowlist.document(request_data.query, request_data.extensions)
+            except NotAllowListed as exc:
+                error = GraphQLError(str(exc), extensions={"code": "OPERATION_NOT_ALLOWED"})
+                return ExecutionResult(data=None, errors=[error])
+            request_data = replace(request_data, query=query, extensions=None)
+        return await self.execute_single(
+            request=request,
+            request_adapter=request_adapter,
+            sub_response=sub_response,
+            context=context,
+            root_value=root_value,
+            request_data=request_data,
+        )
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> Any:
+        """The response, once the audit entry of what the request read is committed."""
+        context: Context = request.scope[_CONTEXT_KEY]
+        try:
+            await context.db(lambda session: _commit_with_audit(session, context, result))
+        except Exception:  # any failure to record the read fails the read
+            logger.exception("audit entry not written; the response was withheld")
+            await context.db(lambda session: session.rollback())
+            response: Response = request.scope[_RESPONSE_KEY]
+            response.status_code = 503
+            return AUDIT_UNAVAILABLE
+        return http_result(result)
 
     def encode_json(self, data: object) -> bytes:
         """UTF-8 JSON: Chinese text as itself, not six-byte escapes."""
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
+
+def _commit_with_audit(session: Session, context: Context, result: ExecutionResult) -> None:
+    """Append the request's audit entry (when it touched personal data), then commit."""
+    if not context.reads.empty:
+        codes = {(e.extensions or {}).get("code") for e in result.errors or []}
+        viewer = context.viewer
+        entry = audit.Entry.of(
+            context.reads,
+            actor=viewer.actor or viewer.role,
+            role=viewer.role,
+            purpose=context.purpose,
+            operation=context.operation,
+            refused=bool(codes & _REFUSALS) or result.data is None,
+        )
+        audit.append(session, entry)
+    session.commit()
+
+
+class QualityDocs:
+    """The static Data Docs, for viewers granted ``quality`` only (401 without a token)."""
+
+    def __init__(self, docs: ASGIApp, authenticator: Authenticator) -> None:
+        self.docs = docs
+        self.authenticator = authenticator
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            await super().__call__(scope, receive, send)
+            viewer = await self.authenticator(scope)
+            if viewer is not None:
+                await self.authenticator.commit(scope)  # the token's last use, if written
         finally:
-            session: Session | None = scope.pop(_SESSION_KEY, None)
-            if session is not None:
-                await anyio.to_thread.run_sync(session.close)
+            await self.authenticator.close(scope)
+        if viewer is None:
+            await _unauthorized(scope, receive, send)
+        elif not viewer.reads(DataCategory.QUALITY):
+            await Response(status_code=403)(scope, receive, send)
+        else:
+            await self.docs(scope, receive, send)
+
+
+def development_viewers(tokens: ViewerForRequest) -> ViewerForRequest:
+    """Development: a token's viewer when one is sent, full access otherwise."""
+
+    def viewer_for_request(request: Request, session: Session) -> Viewer | None:
+        if "authorization" in request.headers:
+            return tokens(request, session)
+        return full_access()
+
+    return viewer_for_request
 
 
 def create_app(
     settings: Settings,
     *,
-    development: bool = False,
+    development: bool | None = None,
     viewer_for_request: ViewerForRequest | None = None,
+    policy: Policy | None = None,
+    allow_listed_only: bool | None = None,
 ) -> Starlette:
-    """The hub's web app on ``settings.database_url``.
+    """The hub's web app on ``settings.database_url``, in ``settings.mode`` unless
+    ``development`` says otherwise.
 
-    ``viewer_for_request`` names the viewer of each request (tokens plug in here). Without
-    it, a development app grants full access and any other app reads no personal data.
+    The policy file is loaded and checked against the schema here (a mistake stops the app).
+    ``viewer_for_request`` replaces token authentication (tests); ``allow_listed_only``
+    (default: outside development) runs published operations only.
     """
+    if development is None:
+        development = settings.mode is Mode.DEVELOPMENT
     if viewer_for_request is development_viewer and not development:
         raise ValueError("the full-access development viewer is for development mode only")
+    schema = build_schema(development=development)
+    if policy is None:
+        policy = load_policy(DEFAULT_POLICY, gated_fields(schema))
     if viewer_for_request is None:
-        viewer_for_request = development_viewer if development else anonymous_viewer
-    engine = make_engine(settings.database_url)
+        tokens = TokenViewers(policy)
+        viewer_for_request = development_viewers(tokens) if development else tokens
+    if allow_listed_only is None:
+        allow_listed_only = not development
+    # Parameters out of error messages: an ID number must not reach a log through SQL.
+    engine = make_engine(settings.database_url, hide_parameters=True)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         yield
         engine.dispose()
 
+    authenticator = Authenticator(session_factory(engine), viewer_for_request)
     graphql = HubGraphQL(
+        schema=schema,
         development=development,
-        sessions=session_factory(engine),
-        viewer_for_request=viewer_for_request,
+        authenticator=authenticator,
+        allowlist=AllowList.from_directory(OPERATIONS_DIR) if allow_listed_only else None,
     )
     methods = ["GET", "POST"] if development else ["POST"]
     # The docs hold expectation results, counts and record ids, never names, IDs or phones.
     docs = StaticFiles(directory=settings.quality_docs_dir, html=True, check_dir=False)
     routes = [
         Route(GRAPHQL_PATH, graphql, methods=methods),
-        Mount(QUALITY_DOCS_PATH, app=docs, name="quality-docs"),
+        Mount(QUALITY_DOCS_PATH, app=QualityDocs(docs, authenticator), name="quality-docs"),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

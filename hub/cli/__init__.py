@@ -17,7 +17,7 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from hub.cli import db, demo, export, generate, ingest, resolve, run, serve
+    from hub.cli import audit, db, demo, export, generate, ingest, resolve, run, serve, token
 
     main.add_command(db.db)
     main.add_command(demo.demo)
@@ -30,6 +30,8 @@ def _register() -> None:
     main.add_command(serve.serve)
     main.add_command(run.run)
     main.add_command(run.quality)
+    main.add_command(token.token)
+    main.add_command(audit.audit)
 
 
 _register()

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hub.storage.base import Base, UtcDateTime, created_at, intpk
+from hub.storage.base import Base, BigId, UtcDateTime, created_at, intpk
 
 
 class QualityRun(Base):
@@ -86,6 +86,33 @@ class AuditEntry(Base):
     allowed: Mapped[bool]
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditPerson(Base):
+    """Which persons an audit entry names: the index ``auditTrail(personId)`` reads.
+
+    Derived from ``audit_entry.person_ids`` (which the hash covers) and append-only like it.
+    """
+
+    __tablename__ = "audit_person"
+    __table_args__ = (Index("ix_audit_person_person", "person_id", "entry_id"),)
+
+    entry_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("audit_entry.id"), primary_key=True, autoincrement=False
+    )
+    person_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class AuditHead(Base):
+    """The chain's head: one row, locked by every append so entries chain in one order, and
+    the anchor that shows a deleted last entry."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # always 1
+    length: Mapped[int] = mapped_column(BigInteger, default=0)
+    entry_id: Mapped[int | None] = mapped_column(BigInteger)
+    entry_hash: Mapped[str] = mapped_column(String(64))
 
 
 class ApiToken(Base):

@@ -24,6 +24,8 @@ from hub.storage.facts import (
 from hub.storage.governance import (
     ApiToken,
     AuditEntry,
+    AuditHead,
+    AuditPerson,
     ChangeEvent,
     PipelineFailure,
     QualityResult,
@@ -46,6 +48,8 @@ metadata = Base.metadata
 __all__ = [
     "ApiToken",
     "AuditEntry",
+    "AuditHead",
+    "AuditPerson",
     "Base",
     "Benefit",
     "ChangeEvent",

@@ -1,4 +1,10 @@
-"""The grid cell as GraphQL sees it, with roll-ups over its subtree."""
+"""The grid cell as GraphQL sees it, with roll-ups over its subtree.
+
+Grids are the county's published reference (codes, names, the grid worker of each): every
+role sees all of them. Their roll-ups count residents and houses, so a grid-scoped viewer gets
+them only for grids inside its scope (``FORBIDDEN`` above or beside it), and tag counts only
+for the tags its role may count.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,13 @@ from collections.abc import Iterable
 import strawberry
 from strawberry import relay
 
+from hub.api.access import DataCategory
 from hub.storage import models
 from schema.context import Info
 from schema.enums import GridLevel, Tag
+from schema.errors import Forbidden
 from schema.fields import field, object_type
+from schema.permissions import OUTSIDE_SCOPE
 
 
 @object_type
@@ -95,16 +104,35 @@ class Grid(relay.Node):
 
     @field
     async def resident_count(self, info: Info) -> int:
-        """Active residents anywhere in this grid's subtree."""
+        """Active residents anywhere in this grid's subtree (inside your grid scope only)."""
+        self._check_scope(info)
         return await info.context.loaders.resident_count.load(self.row.code)
 
     @field
     async def house_count(self, info: Info) -> int:
-        """Active houses anywhere in this grid's subtree."""
+        """Active houses anywhere in this grid's subtree (inside your grid scope only)."""
+        self._check_scope(info)
         return await info.context.loaders.house_count.load(self.row.code)
 
-    @field
-    async def tag_counts(self, info: Info) -> list[TagCount]:
-        """Active residents per tag in this grid's subtree (tags with none are left out)."""
+    @field(reads=DataCategory.TAGS)
+    async def tag_counts(self, info: Info, tags: list[Tag] | None = None) -> list[TagCount]:
+        """Active residents per tag in this grid's subtree: the tags given, or every tag your
+        role may count (tags with none are left out). Inside your grid scope only."""
+        self._check_scope(info)
+        granted = info.context.viewer.tags
+        if tags is not None:
+            refused = sorted(tag.name for tag in set(tags) - granted)
+            if refused:
+                raise Forbidden(f"Counting tag {', '.join(refused)} is not granted to your role.")
+        wanted = granted if tags is None else set(tags)
         counts = await info.context.loaders.tag_counts.load(self.row.code)
-        return [TagCount(tag=Tag(tag), count=n) for tag, n in sorted(counts.items())]
+        return [
+            TagCount(tag=Tag(tag), count=n)
+            for tag, n in sorted(counts.items())
+            if Tag(tag) in wanted
+        ]
+
+    def _check_scope(self, info: Info) -> None:
+        """Roll-ups count residents and houses: refused above or beside the grid scope."""
+        if not info.context.viewer.counts(self.row.code):
+            raise Forbidden(OUTSIDE_SCOPE)

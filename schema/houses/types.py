@@ -122,8 +122,11 @@ class House(relay.Node):
     async def residents(
         self, info: Info
     ) -> list[Annotated[Person, strawberry.lazy("schema.persons.types")]]:
-        """Active people who live here."""
-        from schema.persons.types import Person
+        """Active people who live here; people outside the viewer's grid scope are left out."""
+        from schema.persons.types import Person, note_returned
 
         rows = await info.context.loaders.residents.load(self.row.id)
-        return [Person.from_row(row) for row in rows]
+        viewer = info.context.viewer
+        shown = [row for row in rows if viewer.sees(row.grid_code)]
+        note_returned(info, shown)
+        return [Person.from_row(row) for row in shown]

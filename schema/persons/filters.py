@@ -1,7 +1,8 @@
 """``PersonFilter``: the conditions departments combine, and the SQL they become.
 
-Every condition given must hold. Filtering on a category of personal data needs the grant to
-read it (a filter on tags answers "who is low-income" as surely as the field does).
+Every condition given must hold. Filtering on personal data needs the grant to read the field
+it filters on, and a tag filter needs every tag it names granted (a filter on tags answers "who
+is low-income" as surely as the field does, and so does its ``totalCount``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy import ColumnElement, select
 from hub.api.access import DataCategory, Viewer
 from hub.normalise import normalise_name, pinyin_key
 from hub.storage import models
-from schema.enums import HEALTH_TAGS, EntityStatus, Tag
+from schema.enums import EntityStatus, Tag
 from schema.errors import BadUserInput, Forbidden
 from schema.fields import input_type
 from schema.grids.rollups import in_subtree
@@ -84,15 +85,23 @@ def person_conditions(
         conditions.append(in_subtree(person.grid_code, viewer.grid_scope))
     if where.status is not None:
         conditions.append(person.status == where.status)
-    if where.grid_code is not None or where.township is not None:
-        _require(viewer, DataCategory.RESIDENCE, "gridCode or township")
+    if where.grid_code is not None:
+        _require(viewer, DataCategory.RESIDENCE, "Person.grid", "gridCode")
+    if where.township is not None:
+        _require(viewer, DataCategory.RESIDENCE, "Person.house", "township")
     if where.grid_code is not None:
         conditions.append(in_subtree(person.grid_code, where.grid_code))
     if where.township is not None:
         houses = select(models.House.id).where(models.House.township == where.township)
         conditions.append(person.house_id.in_(houses))
-    if any(v is not None for v in (where.age, where.sex, where.name, where.name_sounds_like)):
-        _require(viewer, DataCategory.IDENTITY, "age, sex or name")
+    for value, coordinate, what in (
+        (where.age, "Person.age", "age"),
+        (where.sex, "Person.sex", "sex"),
+        (where.name, "Person.name", "name"),
+        (where.name_sounds_like, "Person.name", "nameSoundsLike"),
+    ):
+        if value is not None:
+            _require(viewer, DataCategory.IDENTITY, coordinate, what)
     if where.sex is not None:
         conditions.append(person.sex == where.sex)
     if where.name is not None:
@@ -120,9 +129,10 @@ def _age(age: AgeRange, on: dt.date) -> list[ColumnElement[bool]]:
 
 def _tags(tags: TagFilter, viewer: Viewer) -> list[ColumnElement[bool]]:
     named = {*(tags.any or ()), *(tags.all or ()), *(tags.none or ())}
-    _require(viewer, DataCategory.TAGS, "tags")
-    if named & HEALTH_TAGS:
-        _require(viewer, DataCategory.HEALTH, "health-derived tags")
+    _require(viewer, DataCategory.TAGS, "Person.tags", "tags")
+    refused = sorted(tag.name for tag in named - viewer.tags)
+    if refused:
+        raise Forbidden(f"Filtering on tag {', '.join(refused)} is not granted to your role.")
     person_id = models.Person.id
 
     def tagged(*wanted: Tag) -> ColumnElement[bool]:
@@ -138,6 +148,6 @@ def _tags(tags: TagFilter, viewer: Viewer) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _require(viewer: Viewer, category: DataCategory, what: str) -> None:
-    if not viewer.reads(category):
+def _require(viewer: Viewer, category: DataCategory, coordinate: str, what: str) -> None:
+    if not viewer.reads(category, coordinate):
         raise Forbidden(f"Filtering on {what} needs the `{category}` grant.")

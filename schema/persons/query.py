@@ -47,7 +47,7 @@ PersonByResidentIdResult = Annotated[
 
 @strawberry.type
 class PersonQuery:
-    @field
+    @field(reads=DataCategory.IDENTITY)
     async def people(
         self,
         info: Info,
@@ -60,9 +60,15 @@ class PersonQuery:
         where = filter or PersonFilter()
         on = await info.context.snapshot_date() if where.age is not None else info.context.today
         stmt = select(models.Person).where(*person_conditions(where, info.context.viewer, on))
-        return await keyset_page(info.context.db, stmt, models.Person.id, page, Person.from_row)
+        reads = info.context.reads
 
-    @field
+        def wrap(row: models.Person) -> Person:
+            reads.record("Query.people", row.id, allowed=True)
+            return Person.from_row(row)
+
+        return await keyset_page(info.context.db, stmt, models.Person.id, page, wrap)
+
+    @field(reads=DataCategory.IDENTITY)
     async def person(self, info: Info, id: relay.GlobalID) -> Person | None:
         """One person by global id; a merged person's id returns the surviving person."""
         if id.type_name != "Person":
@@ -90,4 +96,6 @@ class PersonQuery:
         row = await info.context.db(lambda s: s.scalars(stmt).first())
         if row is None:
             return PersonNotFound(message="No person with this resident ID.")
-        return Person.from_row(check_scope(info.context, row))
+        found = check_scope(info.context, row)
+        info.context.reads.record("Query.personByResidentId", found.id, allowed=True)
+        return Person.from_row(found)

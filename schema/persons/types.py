@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -12,7 +12,7 @@ from strawberry import relay
 from hub.api.access import DataCategory
 from hub.storage import models
 from schema.context import Info
-from schema.enums import HEALTH_TAGS, EntityStatus, Tag
+from schema.enums import EntityStatus, Tag
 from schema.fields import field, from_row, object_type
 from schema.node import load_persons
 from schema.persons import facts
@@ -26,6 +26,16 @@ if TYPE_CHECKING:
 def age_on(birth_date: dt.date, on: dt.date) -> int:
     """Age in whole years on ``on``."""
     return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+def note_returned(info: Info, rows: Sequence[models.Person | None]) -> None:
+    """Note ``rows`` in the read log as returned by the field being resolved (an id in a
+    list says who lives where as surely as a name does)."""
+    coordinate = f"{info._raw_info.parent_type.name}.{info.field_name}"
+    reads = info.context.reads
+    for row in rows:
+        if row is not None:
+            reads.record(coordinate, row.id, allowed=True)
 
 
 @object_type
@@ -50,6 +60,7 @@ class Person(relay.Node):
     ) -> list[Person | None]:
         """Persons by id, following merged ids to their survivors."""
         rows = await load_persons(info.context, node_ids)
+        note_returned(info, rows)
         return [None if row is None else cls.from_row(row) for row in rows]
 
     @field
@@ -101,12 +112,14 @@ class Person(relay.Node):
     @field(reads=DataCategory.RESIDENT_ID)
     def resident_id(self, info: Info) -> str | None:
         """The 18-character resident ID (公民身份号码), masked unless granted in full."""
-        return info.context.viewer.show(DataCategory.RESIDENT_ID, self.row.resident_id)
+        return info.context.viewer.show(
+            DataCategory.RESIDENT_ID, self.row.resident_id, "Person.residentId"
+        )
 
     @field(reads=DataCategory.PHONE)
     def phone(self, info: Info) -> str | None:
         """The freshest phone number any department holds, masked unless granted in full."""
-        return info.context.viewer.show(DataCategory.PHONE, self.row.phone)
+        return info.context.viewer.show(DataCategory.PHONE, self.row.phone, "Person.phone")
 
     @field(reads=DataCategory.RESIDENCE)
     def registration(self) -> facts.Registration:
@@ -145,15 +158,15 @@ class Person(relay.Node):
             return [self]
         rows = await info.context.loaders.household.load(self.row.household_no)
         viewer = info.context.viewer
-        return [Person.from_row(row) for row in rows if viewer.sees(row.grid_code)]
+        shown = [row for row in rows if viewer.sees(row.grid_code)]
+        note_returned(info, shown)
+        return [Person.from_row(row) for row in shown]
 
     @field(reads=DataCategory.TAGS)
     async def tags(self, info: Info) -> list[Tag]:
-        """Derived tags; those derived from health data only for viewers granted `health`."""
-        tags = [Tag(t) for t in await info.context.loaders.tags.load(self.row.id)]
-        if info.context.viewer.reads(DataCategory.HEALTH):
-            return tags
-        return [t for t in tags if t not in HEALTH_TAGS]
+        """Derived tags: those the viewer's role may see (the policy lists them per role)."""
+        granted = info.context.viewer.tags
+        return [Tag(t) for t in await info.context.loaders.tags.load(self.row.id) if t in granted]
 
     @field(reads=DataCategory.BENEFITS)
     async def benefits(self, info: Info) -> list[facts.Benefit]:

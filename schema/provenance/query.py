@@ -25,4 +25,5 @@ class ProvenanceQuery:
         (row,) = await load_persons(info.context, [person_id.node_id])
         if row is None:
             return []
+        info.context.reads.record("Query.sourceRecords", row.id, allowed=True)
         return await source_records_of(info.context, row.id, history=history)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from sqlalchemy import select
 
+from hub.api.access import DataCategory
 from hub.storage import models
 from schema.context import Info
 from schema.enums import Reason
@@ -33,7 +34,7 @@ def _quarantined(row: models.QuarantinedRow) -> QuarantinedRow:
 
 @strawberry.type
 class QualityQuery:
-    @field
+    @field(reads=DataCategory.QUALITY)
     async def deliveries(
         self, info: Info, dataset: str | None = None, first: First = 20, after: After = None
     ) -> Connection[Delivery]:
@@ -47,7 +48,7 @@ class QualityQuery:
             lambda row: from_row(Delivery, row), descending=True,
         )  # fmt: skip
 
-    @field
+    @field(reads=DataCategory.QUALITY)
     async def quality_runs(
         self, info: Info, suite: str | None = None, first: First = 20, after: After = None
     ) -> Connection[QualityRun]:
@@ -61,7 +62,7 @@ class QualityQuery:
             lambda row: from_row(QualityRun, row, row=row), descending=True,
         )  # fmt: skip
 
-    @field
+    @field(reads=DataCategory.QUALITY)
     async def quarantine(
         self,
         info: Info,

@@ -14,10 +14,14 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 
+from hub.api import tokens as api_tokens
 from hub.config import Settings, load_settings
 from hub.storage import migrate
 from hub.storage.session import make_engine
-from tests.schema.world import populate
+from tests.access import policy
+from tests.schema.world import GRID, populate
+
+PURPOSE = "case 2026-0001"
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +34,36 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         populate(session)
     engine.dispose()
     return load_settings({"HUB_DATABASE_URL": url, "HUB_VAR_DIR": str(base)}, cwd=Path(base))
+
+
+def issue_tokens(database_url: str, grid_code: str = GRID) -> dict[str, str]:
+    """One token per role of the policy (grid-scoped roles scoped to ``grid_code``)."""
+    engine = make_engine(database_url)
+    secrets: dict[str, str] = {}
+    with Session(engine) as session, session.begin():
+        for role, spec in policy().roles.items():
+            grid = grid_code if spec.grid_scope.value == "required" else None
+            issued = api_tokens.create(session, policy(), name=f"test/{role}", role=role,
+                                       grid_code=grid)  # fmt: skip
+            secrets[role] = issued.secret
+    engine.dispose()
+    return secrets
+
+
+@pytest.fixture(scope="module")
+def tokens(settings: Settings) -> dict[str, str]:
+    """role -> bearer secret, in the module's database."""
+    return issue_tokens(settings.database_url)
+
+
+def headers(token: str | None, purpose: str | None = PURPOSE) -> dict[str, str]:
+    """The headers of a department's request."""
+    sent = {}
+    if token is not None:
+        sent["Authorization"] = f"Bearer {token}"
+    if purpose is not None:
+        sent["X-Hub-Purpose"] = purpose
+    return sent
 
 
 class HubClient:

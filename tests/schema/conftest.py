@@ -24,6 +24,8 @@ from tests.conftest import BACKENDS
 from tests.schema.world import populate
 
 TODAY = dt.date(2026, 11, 20)
+#: The purpose every operation states unless a test says otherwise.
+PURPOSE = "case 2026-0001"
 
 
 class Runner:
@@ -42,11 +44,17 @@ class Runner:
             self.queries += 1
 
     def __call__(
-        self, query: str, variables: dict[str, Any] | None = None, viewer: Viewer | None = None
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        viewer: Viewer | None = None,
+        purpose: str | None = PURPOSE,
     ) -> ExecutionResult:
-        context = Context(session=self.session, viewer=viewer or full_access(), today=TODAY)
+        self.context = Context(
+            session=self.session, viewer=viewer or full_access(), purpose=purpose, today=TODAY
+        )
         self.queries = 0
-        return asyncio.run(self.schema.execute(query, variables, context_value=context))
+        return asyncio.run(self.schema.execute(query, variables, context_value=self.context))
 
     def data(
         self, query: str, variables: dict[str, Any] | None = None, viewer: Viewer | None = None

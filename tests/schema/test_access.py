@@ -1,5 +1,5 @@
-"""The access seam as the schema applies it: masks, loud refusals, grid scope, and
-health-derived tags kept from viewers without the health grant."""
+"""The access seam as the schema applies it, with the policy file's roles: masks, loud
+refusals, field rules, tag grants, grid scope on every path, and the purpose rule."""
 
 from __future__ import annotations
 
@@ -9,105 +9,185 @@ import pytest
 from graphql import GraphQLError
 from strawberry.relay import to_base64
 
-from hub.api.access import DataCategory, Grant, Viewer, no_access
+from hub.api.access import no_access
+from tests.access import viewer
 from tests.schema.conftest import Runner
-from tests.schema.world import OTHER_GRID, OTHER_TOWNSHIP, SUBJECT, SUBJECT_ID, SUBJECT_PHONE
-
-GRID_WORKER = Viewer(
-    "grid_worker",
-    grants={
-        DataCategory.IDENTITY: Grant.FULL,
-        DataCategory.RESIDENT_ID: Grant.MASKED,
-        DataCategory.PHONE: Grant.MASKED,
-        DataCategory.RESIDENCE: Grant.FULL,
-        DataCategory.TAGS: Grant.FULL,
-    },
+from tests.schema.world import (
+    GRID,
+    OTHER_GRID,
+    OTHER_TOWNSHIP,
+    SUBJECT,
+    SUBJECT_ID,
+    SUBJECT_PHONE,
+    TOWNSHIP,
 )
+
 PERSON = "query($id: ID!) { person(id: $id) { name residentId phone EXTRA } }"
+SUBJECT_GID = to_base64("Person", SUBJECT)
 
 
 def person(
-    gql: Runner, viewer: Viewer, extra: str = ""
+    gql: Runner, role: str, extra: str = "", grid: str | None = None
 ) -> tuple[dict[str, Any] | None, list[GraphQLError]]:
-    """The subject as ``viewer`` sees it, with the errors of the operation."""
-    result = gql(PERSON.replace("EXTRA", extra), {"id": to_base64("Person", SUBJECT)}, viewer)
+    """The subject as ``role`` sees it, with the errors of the operation."""
+    result = gql(PERSON.replace("EXTRA", extra), {"id": SUBJECT_GID}, viewer(role, grid))
     return (result.data or {}).get("person"), result.errors or []
 
 
-def test_a_masked_viewer_sees_masked_ids_and_phones(gql: Runner) -> None:
-    data, errors = person(gql, GRID_WORKER)
+def codes(errors: list[GraphQLError] | None) -> list[Any]:
+    return [(e.extensions or {}).get("code") for e in errors or []]
+
+
+def test_a_masked_role_sees_masked_ids_and_phones(gql: Runner) -> None:
+    data, errors = person(gql, "city_management")
     assert errors == []
     assert data == {
         "name": "陈秀英",
         "residentId": f"350526********{SUBJECT_ID[-4:]}",
         "phone": f"138****{SUBJECT_PHONE[-4:]}",
     }
+    full, _ = person(gql, "public_security")
+    assert full == {"name": "陈秀英", "residentId": SUBJECT_ID, "phone": SUBJECT_PHONE}
 
 
-@pytest.mark.parametrize("facts", ["vaccinations", "healthGroups"])
-def test_health_facts_are_forbidden_not_empty(gql: Runner, facts: str) -> None:
-    data, errors = person(gql, GRID_WORKER, facts + " { validFrom }")
+def test_health_facts_are_forbidden_not_empty(gql: Runner) -> None:
+    data, errors = person(gql, "civil_affairs", "vaccinations { validFrom }")
     assert data is None  # a non-null list was refused: the person is nulled, loudly
     assert [(e.message, e.extensions, e.path) for e in errors] == [
-        ("Not granted: health data.", {"code": "FORBIDDEN"}, ["person", facts])
+        ("Not granted: health data.", {"code": "FORBIDDEN"}, ["person", "vaccinations"])
     ]
 
 
-def test_health_derived_tags_need_the_health_grant(gql: Runner) -> None:
-    query = '{ people(filter: {name: "居民4"}) { edges { node { tags } } } }'
-    shown = gql.data(query, viewer=GRID_WORKER)["people"]["edges"][0]["node"]["tags"]
-    assert shown == ["ELDERLY", "LIVING_ALONE"]  # not UNVACCINATED
-    full = gql.data(query)["people"]["edges"][0]["node"]["tags"]
-    assert "UNVACCINATED" in full
-    refused = gql("{ people(filter: {tags: {any: [UNVACCINATED]}}) { totalCount } }",
-                  viewer=GRID_WORKER)  # fmt: skip
-    assert refused.errors is not None
-    assert refused.errors[0].extensions == {"code": "FORBIDDEN"}
+def test_a_field_rule_grants_key_groups_but_not_vaccinations(gql: Runner) -> None:
+    data, errors = person(gql, "grid_worker", "healthGroups { group }", grid=GRID)
+    assert errors == [] and data is not None
+    assert data["healthGroups"] == [{"group": "高血压"}]
+    _, refused = person(gql, "grid_worker", "vaccinations { vaccine }", grid=GRID)
+    assert codes(refused) == ["FORBIDDEN"]
 
 
-def test_the_default_viewer_reads_no_personal_data(gql: Runner) -> None:
-    data, errors = person(gql, no_access())
-    assert data == {"name": None, "residentId": None, "phone": None}
-    assert [(e.path and e.path[-1], e.extensions) for e in errors] == [
-        (field, {"code": "FORBIDDEN"}) for field in ("name", "residentId", "phone")
-    ]
-    aggregates = '{ people(first: 1) { totalCount } grid(code: "350526001") { residentCount } }'
-    counts = gql.data(aggregates, viewer=no_access())
-    assert counts["people"]["totalCount"] > 0
-    for filtering in ('{name: "陈秀英"}', "{age: {min: 65}}", '{township: "龙浔镇"}'):
-        result = gql(f"{{ people(filter: {filtering}) {{ totalCount }} }}", viewer=no_access())
-        assert result.errors is not None, filtering
-        assert result.errors[0].extensions == {"code": "FORBIDDEN"}
+def test_tags_shown_filtered_and_counted_are_the_roles_own(gql: Runner) -> None:
+    query = "query($n: String) { people(filter: {name: $n}) { edges { node { tags } } } }"
+    shown = gql.data(query, {"n": "居民4"}, viewer("civil_affairs"))
+    assert shown["people"]["edges"][0]["node"]["tags"] == ["ELDERLY", "LIVING_ALONE"]
+    assert "UNVACCINATED" in gql.data(query, {"n": "居民4"})["people"]["edges"][0]["node"]["tags"]
+    for filtering in ("any", "all", "none"):
+        refused = gql(f"{{ people(filter: {{tags: {{{filtering}: [UNVACCINATED]}}}}) "
+                      "{ totalCount } }", viewer=viewer("civil_affairs"))  # fmt: skip
+        assert codes(refused.errors) == ["FORBIDDEN"], filtering
+        assert refused.data is None
+    counts = gql.data(f'{{ grid(code: "{TOWNSHIP}") {{ tagCounts {{ tag }} }} }}',
+                      viewer=viewer("civil_affairs"))  # fmt: skip
+    assert {c["tag"] for c in counts["grid"]["tagCounts"]} == {
+        "LOW_INCOME", "ELDERLY", "LIVING_ALONE"
+    }  # fmt: skip
+    asked = gql(f'{{ grid(code: "{TOWNSHIP}") {{ tagCounts(tags: [UNVACCINATED]) {{ count }} }} }}',
+                viewer=viewer("civil_affairs"))  # fmt: skip
+    assert codes(asked.errors) == ["FORBIDDEN"]
 
 
-SCOPED = Viewer("grid_worker", OTHER_TOWNSHIP, GRID_WORKER.grants)
+def test_a_role_without_the_resident_list_reads_counts_only(gql: Runner) -> None:
+    admin = viewer("administrator")
+    counts = gql.data(f'{{ grid(code: "{TOWNSHIP}") {{ residentCount houseCount }} }}',
+                      viewer=admin)  # fmt: skip
+    assert counts["grid"] == {"residentCount": 120, "houseCount": 2}
+    for query in (
+        "{ people { totalCount } }",
+        f'{{ grid(code: "{TOWNSHIP}") {{ tagCounts {{ count }} }} }}',
+    ):
+        result = gql(query, viewer=admin)
+        assert codes(result.errors) == ["FORBIDDEN"], query
+    data, errors = person(gql, "administrator")
+    assert data is None and codes(errors) == ["FORBIDDEN"]
+    assert gql("{ people { totalCount } }", viewer=no_access()).errors
+
+
+SCOPED = ("grid_worker", OTHER_GRID)
 
 
 def test_lists_apply_the_grid_scope(gql: Runner) -> None:
-    people = gql.data("{ people { totalCount edges { node { entityId } } } }", viewer=SCOPED)
-    assert people["people"]["totalCount"] == 1
-    houses = gql.data("{ houses { edges { node { id grid { code } } } } }", viewer=SCOPED)
+    scoped = viewer(*SCOPED)
+    people = gql.data("{ people { totalCount edges { node { entityId } } } }", viewer=scoped)
+    assert people["people"] == {"totalCount": 1, "edges": [{"node": {"entityId": "P0000200"}}]}
+    houses = gql.data("{ houses { edges { node { id grid { code } } } } }", viewer=scoped)
     assert [e["node"]["grid"]["code"] for e in houses["houses"]["edges"]] == [OTHER_GRID]
 
 
 @pytest.mark.parametrize(
     ("query", "value"),
     [
-        ("query($v: ID!) { person(id: $v) { entityId } }", to_base64("Person", SUBJECT)),
+        ("query($v: ID!) { person(id: $v) { entityId } }", SUBJECT_GID),
         ("query($v: ID!) { node(id: $v) { id } }", to_base64("House", "H1")),
+        ("query($v: ID!) { node(id: $v) { ... on Person { name } } }", SUBJECT_GID),
+        ("query($v: ID!) { nodes(ids: [$v]) { id } }", SUBJECT_GID),
         ("query($v: String!) { personByResidentId(residentId: $v) { __typename } }", SUBJECT_ID),
+        ("query($v: String!) { grid(code: $v) { residentCount } }", TOWNSHIP),
+        ("query($v: String!) { grid(code: $v) { houseCount } }", GRID),
+        ("query($v: String!) { grid(code: $v) { tagCounts { count } } }", OTHER_TOWNSHIP),
     ],
 )
-def test_lookups_outside_the_scope_are_refused(gql: Runner, query: str, value: str) -> None:
-    result = gql(query, {"v": value}, viewer=SCOPED)
+def test_lookups_and_rollups_outside_the_scope_are_refused(
+    gql: Runner, query: str, value: str
+) -> None:
+    result = gql(query, {"v": value}, viewer(*SCOPED))
     assert result.errors is not None
     assert result.errors[0].message == "Outside your grid scope."
-    assert result.errors[0].extensions == {"code": "FORBIDDEN"}
+    assert codes(result.errors) == ["FORBIDDEN"]
 
 
-def test_lineage_needs_its_grant(gql: Runner) -> None:
+def test_rollups_inside_the_scope_count_and_children_are_reference(gql: Runner) -> None:
+    query = "query($v: String!) { grid(code: $v) { residentCount children { code } } }"
+    inside = gql.data(query, {"v": OTHER_GRID}, viewer(*SCOPED))
+    assert inside["grid"] == {"residentCount": 1, "children": []}
+    township = gql(
+        "query($v: String!) { grid(code: $v) { children { code residentCount } } }",
+        {"v": OTHER_TOWNSHIP},
+        viewer(*SCOPED),
+    )
+    assert codes(township.errors) == ["FORBIDDEN"]  # the first-level grid is above the scope
+
+
+def test_nested_residents_outside_the_scope_are_left_out(gql: Runner) -> None:
+    scoped = viewer("grid_worker", OTHER_GRID)
+    query = "query($v: ID!) { node(id: $v) { ... on House { residents { entityId } } } }"
+    result = gql(query, {"v": to_base64("House", "H3")}, scoped)
+    assert result.data == {"node": {"residents": [{"entityId": "P0000200"}]}}
+    outside = gql(query, {"v": to_base64("House", "H1")}, scoped)
+    assert codes(outside.errors) == ["FORBIDDEN"]
+
+
+def test_lineage_and_quality_need_their_grants(gql: Runner) -> None:
     query = "{ quarantine { edges { node { line reason raw } } } }"
-    result = gql(query, viewer=GRID_WORKER)
-    assert result.errors is not None
-    assert result.errors[0].extensions == {"code": "FORBIDDEN"}
-    assert gql.data(query)["quarantine"]["edges"][0]["node"]["raw"] == "GA0000000003,3505"
+    for role in ("grid_worker", "health"):
+        result = gql(query, viewer=viewer(role, GRID if role == "grid_worker" else None))
+        assert codes(result.errors) == ["FORBIDDEN"], role
+    assert gql.data(query, viewer=viewer("steward"))["quarantine"]["edges"][0]["node"]["raw"] == (
+        "GA0000000003,3505"
+    )
+    without_raw = gql.data("{ quarantine { edges { node { line } } } }",
+                           viewer=viewer("administrator"))  # fmt: skip
+    assert without_raw["quarantine"]["edges"] == [{"node": {"line": 4}}]
+
+
+def test_personal_data_needs_a_purpose(gql: Runner) -> None:
+    refused = gql(PERSON.replace("EXTRA", ""), {"id": SUBJECT_GID}, viewer("health"), purpose=None)
+    assert refused.data is None
+    assert codes(refused.errors) == ["PURPOSE_REQUIRED"]
+    assert "X-Hub-Purpose" in refused.errors[0].message
+    assert gql.context.reads.fields == dict.fromkeys(
+        ["Query.person", "Person.name", "Person.residentId", "Person.phone"], True
+    )
+    assert gql.context.reads.persons == set()  # nothing executed
+    counts = gql(f'{{ grid(code: "{TOWNSHIP}") {{ residentCount }} }}', purpose=None)
+    assert counts.errors is None  # aggregates and reference data need none
+
+
+def test_the_read_log_names_persons_and_fields(gql: Runner) -> None:
+    query = "query($v: ID!) { person(id: $v) { name householdMembers { entityId phone } } }"
+    gql.data(query, {"v": SUBJECT_GID}, viewer("public_security"))
+    reads = gql.context.reads
+    assert reads.persons == {"P0000001", "P0000002", "P0000003"}
+    assert reads.fields == {"Query.person": True, "Person.name": True,
+                            "Person.householdMembers": True, "Person.phone": True}  # fmt: skip
+    gql(PERSON.replace("EXTRA", "benefits { category }"), {"id": SUBJECT_GID}, viewer("health"))
+    assert gql.context.reads.fields["Person.benefits"] is False

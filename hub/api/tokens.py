@@ -1,0 +1,138 @@
+"""API tokens: one per department user, shown once, stored as a SHA-256 hash only.
+
+A token is ``hub_`` followed by 43 URL-safe characters (256 random bits). The hub keeps its
+hash, the holder's name, the role and, for grid-scoped roles, the grid code. A request sends
+``Authorization: Bearer hub_...``; :class:`TokenViewers` turns it into the request's viewer,
+or ``None`` (HTTP 401) when the header is missing, malformed, unknown or revoked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+
+from hub.api.access import Viewer
+from hub.api.policy import Policy, PolicyError
+from hub.storage.models import ApiToken, Grid
+
+PREFIX = "hub_"
+_SECRET_BYTES = 32
+#: ``last_used_at`` is refreshed at most this often per token: not a write per request.
+TOUCH_EVERY = dt.timedelta(minutes=15)
+MAX_NAME = 128
+
+
+class TokenError(ValueError):
+    """A token cannot be created or revoked as asked; the message says why."""
+
+
+def hash_secret(secret: str) -> str:
+    """The SHA-256 the hub stores for ``secret`` (hex)."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """A new token: its row, and the secret, which exists nowhere else once printed."""
+
+    token: ApiToken
+    secret: str
+
+
+def create(
+    session: Session, policy: Policy, *, name: str, role: str, grid_code: str | None = None
+) -> IssuedToken:
+    """A new token for ``name`` with ``role``; the caller commits and shows the secret once."""
+    name = name.strip()
+    if not name or len(name) > MAX_NAME:
+        raise TokenError(f"a token needs a name of 1 to {MAX_NAME} characters")
+    try:
+        policy.check_grid(role, grid_code)
+    except PolicyError as exc:
+        raise TokenError(str(exc)) from exc
+    if grid_code and session.get(Grid, grid_code) is None:
+        raise TokenError(f"no grid has the code {grid_code}")
+    taken = session.scalar(
+        select(ApiToken.id).where(ApiToken.name == name, ApiToken.revoked_at.is_(None))
+    )
+    if taken is not None:
+        raise TokenError(f"an active token is already named {name!r}: revoke it first")
+    secret = PREFIX + secrets.token_urlsafe(_SECRET_BYTES)
+    token = ApiToken(name=name, role=role, grid_code=grid_code or None,
+                     token_hash=hash_secret(secret))  # fmt: skip
+    session.add(token)
+    session.flush()
+    return IssuedToken(token, secret)
+
+
+def revoke(session: Session, name_or_id: str, *, now: dt.datetime | None = None) -> list[ApiToken]:
+    """Revoke the active tokens named ``name_or_id`` (or with that id); the ones revoked."""
+    condition = ApiToken.name == name_or_id
+    if name_or_id.isdigit():
+        condition = or_(condition, ApiToken.id == int(name_or_id))
+    found = list(session.scalars(select(ApiToken).where(condition, ApiToken.revoked_at.is_(None))))
+    if not found:
+        raise TokenError(f"no active token is named {name_or_id!r} or has that id")
+    for token in found:
+        token.revoked_at = now or dt.datetime.now(dt.UTC)
+    session.flush()
+    return found
+
+
+def listed(session: Session, *, revoked: bool = False) -> list[ApiToken]:
+    """Tokens by id (active only unless ``revoked``); never their secrets."""
+    stmt = select(ApiToken).order_by(ApiToken.id)
+    if not revoked:
+        stmt = stmt.where(ApiToken.revoked_at.is_(None))
+    return list(session.scalars(stmt))
+
+
+def bearer(header: str | None) -> str | None:
+    """The secret of an ``Authorization: Bearer hub_...`` header, if it is one."""
+    if header is None:
+        return None
+    scheme, _, secret = header.partition(" ")
+    secret = secret.strip()
+    if scheme.lower() != "bearer" or not secret.startswith(PREFIX) or len(secret) > 100:
+        return None
+    return secret
+
+
+class TokenViewers:
+    """The viewer of a request with a valid token, per the policy; ``None`` otherwise.
+
+    One indexed lookup per request; ``last_used_at`` is written at most every
+    :data:`TOUCH_EVERY`, in the request's transaction.
+    """
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+
+    def __call__(self, request: Request, session: Session) -> Viewer | None:
+        secret = bearer(request.headers.get("authorization"))
+        if secret is None:
+            return None
+        row = session.execute(
+            select(ApiToken.id, ApiToken.name, ApiToken.role, ApiToken.grid_code,
+                   ApiToken.last_used_at)
+            .where(ApiToken.token_hash == hash_secret(secret), ApiToken.revoked_at.is_(None))
+        ).one_or_none()  # fmt: skip
+        if row is None:
+            return None
+        try:
+            viewer = self.policy.viewer(row.role, grid_code=row.grid_code, actor=row.name)
+        except PolicyError:
+            return None  # a role the policy no longer has, or a scope it no longer allows
+        now = dt.datetime.now(dt.UTC)
+        last = row.last_used_at
+        if last is None or now - (last if last.tzinfo else last.replace(tzinfo=dt.UTC)) > (
+            TOUCH_EVERY
+        ):
+            session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+        return viewer

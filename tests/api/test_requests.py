@@ -1,0 +1,174 @@
+"""A request's way through the app on both backends: token, purpose, execution, the audit
+entry committed before the response, and no data when the entry cannot be written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import Engine, select, text
+from sqlalchemy.orm import Session
+from strawberry.relay import to_base64
+
+from hub.api import audit
+from hub.api.app import create_app
+from hub.config import Settings, load_settings
+from hub.storage.models import AuditEntry
+from hub.storage.session import make_engine
+from tests.api.conftest import PURPOSE, HubClient, headers, issue_tokens, serve
+from tests.schema.world import SUBJECT, SUBJECT_ID, SUBJECT_PHONE, populate
+
+PERSON = "query($id: ID!) { person(id: $id) { name phone householdMembers { entityId } } }"
+SUBJECT_GID = to_base64("Person", SUBJECT)
+
+
+@pytest.fixture
+def world(db_url: str, tmp_path: Path) -> Iterator[tuple[Settings, Engine, dict[str, str]]]:
+    """The small world on the backend under test, a token per role, an engine to look in."""
+    engine = make_engine(db_url)
+    with Session(engine) as session, session.begin():
+        populate(session)
+    settings = load_settings({"HUB_DATABASE_URL": db_url, "HUB_VAR_DIR": str(tmp_path)})
+    yield settings, engine, issue_tokens(db_url)
+    engine.dispose()
+
+
+@pytest.fixture
+def client(world: tuple[Settings, Engine, dict[str, str]]) -> Iterator[HubClient]:
+    with serve(create_app(world[0], allow_listed_only=False)) as client:
+        yield client
+
+
+def send(
+    client: HubClient, token: str, query: str, variables: dict[str, Any] | None = None,
+    purpose: str | None = PURPOSE,
+) -> Any:  # fmt: skip
+    response = client.post("/graphql", json={"query": query, "variables": variables or {}},
+                           headers=headers(token, purpose))  # fmt: skip
+    return response
+
+
+def entries(engine: Engine) -> list[AuditEntry]:
+    with Session(engine) as session:
+        return list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+
+
+def test_every_personal_read_writes_one_entry(
+    world: tuple[Settings, Engine, dict[str, str]], client: HubClient
+) -> None:
+    _, engine, tokens = world
+    body = send(client, tokens["public_security"], PERSON, {"id": SUBJECT_GID}).json()
+    assert body["data"]["person"]["phone"] == SUBJECT_PHONE
+    (entry,) = entries(engine)
+    assert (entry.actor, entry.role, entry.purpose, entry.allowed) == (
+        "test/public_security", "public_security", PURPOSE, True
+    )  # fmt: skip
+    assert entry.operation is None  # anonymous operation
+    assert entry.person_ids == ["P0000001", "P0000002", "P0000003"]
+    assert [f["field"] for f in entry.fields] == [
+        "Person.householdMembers", "Person.name", "Person.phone", "Query.person"
+    ]  # fmt: skip
+    counts = send(client, tokens["public_security"], '{ grid(code: "350526001") { houseCount } }')
+    assert counts.json()["data"] and len(entries(engine)) == 1  # no personal data: no entry
+    with Session(engine) as session:
+        assert audit.verify(session).ok
+
+
+def test_a_refused_field_is_audited_as_refused(
+    world: tuple[Settings, Engine, dict[str, str]], client: HubClient
+) -> None:
+    _, engine, tokens = world
+    query = "query($id: ID!) { person(id: $id) { name vaccinations { vaccine } } }"
+    body = send(client, tokens["civil_affairs"], query, {"id": SUBJECT_GID}).json()
+    assert body["errors"][0]["extensions"] == {"code": "FORBIDDEN"}
+    (entry,) = entries(engine)
+    assert entry.allowed is False
+    assert {"field": "Person.vaccinations", "allowed": False} in entry.fields
+    assert entry.person_ids == [SUBJECT]
+
+
+def test_a_missing_purpose_is_refused_and_audited(
+    world: tuple[Settings, Engine, dict[str, str]], client: HubClient
+) -> None:
+    _, engine, tokens = world
+    body = send(client, tokens["health"], PERSON, {"id": SUBJECT_GID}, purpose=None).json()
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"] == {"code": "PURPOSE_REQUIRED"}
+    (entry,) = entries(engine)
+    assert (entry.allowed, entry.purpose, entry.person_ids) == (False, None, [])
+
+
+@pytest.mark.parametrize(
+    "purpose",
+    ["x" * 201, f"call {SUBJECT_PHONE}", f"check {SUBJECT_ID}", "bad\x07bell", "%FF%FE"],
+)
+def test_a_bad_purpose_is_refused_before_anything_runs(
+    world: tuple[Settings, Engine, dict[str, str]], client: HubClient, purpose: str
+) -> None:
+    _, engine, tokens = world
+    response = send(client, tokens["health"], PERSON, {"id": SUBJECT_GID}, purpose=purpose)
+    assert response.status_code == 400
+    assert "X-Hub-Purpose" in response.text and SUBJECT_ID not in response.text
+    assert entries(engine) == []
+
+
+def test_a_chinese_purpose_is_sent_percent_encoded(
+    world: tuple[Settings, Engine, dict[str, str]], client: HubClient
+) -> None:
+    _, engine, tokens = world
+    reason = "入户走访 2026-118号"
+    send(client, tokens["health"], PERSON, {"id": SUBJECT_GID}, purpose=quote(reason))
+    assert entries(engine)[0].purpose == reason
+
+
+def test_an_audit_failure_fails_the_read(
+    world: tuple[Settings, Engine, dict[str, str]], client: HubClient
+) -> None:
+    _, engine, tokens = world
+    with engine.begin() as conn:  # the audit table refuses writes, as a full disk would
+        if engine.dialect.name == "postgresql":
+            conn.execute(
+                text("""create function refuse() returns trigger language plpgsql
+                                 as $$ begin raise exception 'disk full'; end $$""")
+            )
+            conn.execute(text("create trigger refuse before insert on audit_entry "
+                              "for each row execute function refuse()"))  # fmt: skip
+        else:
+            conn.execute(text("create trigger refuse before insert on audit_entry "
+                              "begin select raise(abort, 'disk full'); end"))  # fmt: skip
+    response = send(client, tokens["public_security"], PERSON, {"id": SUBJECT_GID})
+    assert response.status_code == 503
+    assert response.json() == {"data": None, "errors": [{
+        "message": "The read could not be written to the audit trail, so nothing is returned.",
+        "extensions": {"code": "AUDIT_UNAVAILABLE"},
+    }]}  # fmt: skip
+    for leak in ("陈秀英", SUBJECT_PHONE, "disk full", "audit_entry"):
+        assert leak not in response.text
+    assert entries(engine) == []
+    with Session(engine) as session:
+        assert audit.verify(session).ok  # the head did not move either
+    aggregate = send(
+        client, tokens["public_security"], '{ grid(code: "350526001") { houseCount } }'
+    )
+    assert aggregate.status_code == 200  # reads of no personal data need no entry
+
+
+def test_a_steward_sees_who_looked_at_a_resident(
+    world: tuple[Settings, Engine, dict[str, str]], client: HubClient
+) -> None:
+    _, _, tokens = world
+    send(client, tokens["health"], PERSON, {"id": SUBJECT_GID}, purpose="vaccination drive")
+    send(client, tokens["civil_affairs"], PERSON, {"id": to_base64("Person", "P0000900")})
+    trail = """query($id: ID!) { auditTrail(personId: $id) {
+        totalCount edges { node { actor role purpose allowed fields { field allowed } } } } }"""
+    body = send(client, tokens["steward"], trail, {"id": SUBJECT_GID}).json()
+    nodes = [e["node"] for e in body["data"]["auditTrail"]["edges"]]
+    assert [(n["role"], n["purpose"]) for n in nodes] == [
+        ("civil_affairs", PURPOSE), ("health", "vaccination drive")
+    ]  # fmt: skip
+    assert body["data"]["auditTrail"]["totalCount"] == 2
+    refused = send(client, tokens["health"], trail, {"id": SUBJECT_GID}).json()
+    assert refused["errors"][0]["extensions"] == {"code": "FORBIDDEN"}
