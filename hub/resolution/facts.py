@@ -44,6 +44,13 @@ FACT_FIELDS: dict[str, dict[str, tuple[str, str]]] = {
         "family_doctor": ("family_doctor", "str"),
         "signed_at": ("signed_at", "str"),
     },
+    catalog.ENTRIES_KEY: {
+        "lives_alone": ("lives_alone", "bool"),
+        "event": ("event", "str"),  # died, moved_away: the person is no longer a resident
+        "target": ("person_id", "str"),  # the person the worker edited (not for a register)
+        "author": ("author", "str"),
+        "recorded_at": ("recorded_at", "str"),
+    },
     catalog.PARTY_MEMBERS.key: {
         "category": ("category", "str"),
         "joined_at": ("joined_at", "str"),

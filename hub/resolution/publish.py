@@ -45,7 +45,7 @@ from hub.storage.models import (
 PERSON_COLUMNS = (
     "id", "name", "name_pinyin", "resident_id", "sex", "birth_date", "birth_precision",
     "ethnicity", "phone", "house_id", "grid_code", "household_no", "relation_to_head",
-    "registration_type", "status",
+    "registration_type", "lives_alone", "status",
 )  # fmt: skip
 HOUSE_COLUMNS = (
     "id", "address_code", "building_code", "township", "village", "road", "number", "building",
@@ -172,10 +172,11 @@ def _provenance_lookup(
 ) -> dict[tuple[str, str], dict[str, Any]]:
     rows = provenance[provenance["entity_id"].isin(ids)]
     return {
-        (e, f): {"dataset": d, "record_id": r, "snapshot_date": s, "rule": rule}
-        for e, f, d, r, s, rule in zip(
+        (e, f): {"dataset": d, "record_id": r, "snapshot_date": s, "rule": rule,
+                 **({"recorded_by": by} if isinstance(by, str) else {})}
+        for e, f, d, r, s, rule, by in zip(
             rows["entity_id"], rows["field"], rows["dataset"], rows["record_id"],
-            rows["valid_from"], rows["rule"], strict=True,
+            rows["valid_from"], rows["rule"], rows["recorded_by"], strict=True,
         )
     }  # fmt: skip
 
@@ -266,7 +267,7 @@ def sync_links(
 
 PROVENANCE_COLUMNS = (
     "entity_kind", "entity_id", "field", "value", "dataset", "record_id", "snapshot_date",
-    "rule", "alternatives", "publication_id",
+    "rule", "alternatives", "recorded_by", "recorded_at", "publication_id",
 )  # fmt: skip
 
 
@@ -285,7 +286,8 @@ def replace_provenance(
     rows = zip(
         [EntityKind.PERSON] * len(prov), prov["entity_id"], prov["field"],
         map(_text, prov["value"]), prov["dataset"], prov["record_id"], prov["valid_from"],
-        prov["rule"], prov["alternatives"], [publication_id] * len(prov), strict=True,
+        prov["rule"], prov["alternatives"], map(_none, prov["recorded_by"]),
+        map(_none, prov["recorded_at"]), [publication_id] * len(prov), strict=True,
     )  # fmt: skip
     return insert_rows(session, Provenance.__table__, PROVENANCE_COLUMNS, rows)
 
@@ -307,9 +309,10 @@ def sync_tags(
     kept = old[~rebuilt & old["tag"].isin([t.value for t in OWN_TAGS])]
     persons = read_frame(
         session,
-        select(Person.id, Person.status, Person.birth_date, Person.household_no),
+        select(Person.id, Person.status, Person.birth_date, Person.household_no,
+               Person.lives_alone),
         dates=["birth_date"],
-    )
+    )  # fmt: skip
     new = pd.concat([kept, own[["person_id", "tag"]], shared_tags(persons, as_of)],
                     ignore_index=True).drop_duplicates()  # fmt: skip
     key_old = old["person_id"] + "|" + old["tag"]
@@ -537,6 +540,11 @@ def _plain(value: object) -> object:
     if value is None or pd.isna(value):  # type: ignore[call-overload]
         return None
     return value.item() if hasattr(value, "item") else value
+
+
+def _none(value: object) -> object:
+    """``None`` for a frame's missing value (NaN, NA, NaT), else the value."""
+    return None if value is None or pd.isna(value) else value  # type: ignore[call-overload]
 
 
 def _text(value: object) -> str | None:
