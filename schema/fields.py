@@ -8,12 +8,13 @@ from collections.abc import Callable
 from typing import Any, TypeVar, dataclass_transform
 
 import strawberry
+from strawberry.extensions.field_extension import FieldExtension
 from strawberry.permission import PermissionExtension
 from strawberry.types.base import get_object_definition
 from strawberry.types.field import StrawberryField
 
 from hub.api.access import DataCategory
-from schema.permissions import Reads
+from schema.permissions import Reads, Writes
 
 T = TypeVar("T", bound=type)
 R = TypeVar("R")
@@ -46,6 +47,14 @@ def field(resolver: Callable[..., Any] | None = None, *, reads: DataCategory | N
         return strawberry.field(resolver=fn, description=description, extensions=extensions)
 
     return build if resolver is None else build(resolver)
+
+
+def mutation(fn: Callable[..., Any]) -> Any:
+    """A mutation described by its docstring, behind the policy's ``writes`` (deny by
+    default: a role the policy does not grant it gets ``FORBIDDEN``)."""
+    description = f"{inspect.getdoc(fn) or ''} Requires a write grant.".strip()
+    extensions: list[FieldExtension] = [PermissionExtension([Writes()], use_directives=False)]
+    return strawberry.mutation(resolver=fn, description=description, extensions=extensions)
 
 
 def from_row(cls: Callable[..., R], source: object, /, **values: Any) -> R:

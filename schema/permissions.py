@@ -49,6 +49,41 @@ class Reads(BasePermission):
         raise Forbidden(self.message or "Forbidden.")
 
 
+class Writes(BasePermission):
+    """Granted when the policy gives the viewer's role this mutation (``writes``); whether
+    the rows it touches lie in the viewer's grid is the mutation's own check (it knows them).
+    Every attempt, granted or not, goes into the read log, so the audit trail has it."""
+
+    error_class = Forbidden
+    message = "Not granted: this write."
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        coordinate = f"{info._raw_info.parent_type.name}.{info.field_name}"
+        allowed = info.context.viewer.may_write(coordinate)
+        info.context.reads.record(coordinate, None, allowed=allowed)
+        return bool(allowed)
+
+    def on_unauthorized(self) -> None:
+        raise Forbidden(self.message or "Forbidden.")
+
+
+def write_fields(schema: strawberry.Schema) -> set[str]:
+    """Every mutation behind a :class:`Writes` permission, as ``"Mutation.field"``: the names
+    the policy's ``writes`` may grant."""
+    found: set[str] = set()
+    mutation = schema._schema.mutation_type
+    for name, graphql_field in (mutation.fields if mutation is not None else {}).items():
+        definition = (graphql_field.extensions or {}).get("strawberry-definition")
+        if isinstance(definition, StrawberryField) and any(
+            isinstance(permission, Writes)
+            for extension in definition.extensions
+            if isinstance(extension, PermissionExtension)
+            for permission in extension.permissions
+        ):
+            found.add(f"{mutation.name}.{name}")  # type: ignore[union-attr]
+    return found
+
+
 def gated_fields(schema: strawberry.Schema) -> dict[str, DataCategory]:
     """Every field behind a :class:`Reads` permission, as ``"Type.field" -> category``.
 

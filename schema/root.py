@@ -30,6 +30,7 @@ from strawberry.types import ExecutionContext
 from hub.api.access import DataCategory
 from schema.audit.query import AuditQuery
 from schema.context import Context
+from schema.entries.mutations import EntryMutation
 from schema.errors import is_unexpected
 from schema.grids.query import GridQuery
 from schema.grids.types import Grid
@@ -60,6 +61,14 @@ CACHED_DOCUMENTS = 256
 class Query(
     NodeQuery, PersonQuery, HouseQuery, GridQuery, ProvenanceQuery, QualityQuery, AuditQuery
 ):
+    pass
+
+
+@strawberry.type(
+    description="Writes, each behind a grant of the access policy (`writes`): what grid "
+    "workers enter once for every department."
+)
+class Mutation(EntryMutation):
     pass
 
 
@@ -134,7 +143,9 @@ def build_schema(*, development: bool = False) -> strawberry.Schema:
         partial(MaskErrors, should_mask_error=is_unexpected),
     ]
     # Node types reached only through the Node interface must be named to be in the schema.
-    schema = HubSchema(query=Query, types=[Person, House, Grid], extensions=extensions)
+    schema = HubSchema(
+        query=Query, mutation=Mutation, types=[Person, House, Grid], extensions=extensions
+    )
     gated.update(gated_fields(schema))
     fields.bind(PersonalFields(schema._schema, gated))
     return schema

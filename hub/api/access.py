@@ -16,7 +16,7 @@ A request's viewer comes from a :data:`ViewerForRequest` callable given to
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -79,6 +79,13 @@ _LINEAGE_NEEDS = tuple(
 )
 
 
+class WriteScope(enum.StrEnum):
+    """Where a role may use a write (a mutation) the policy grants it."""
+
+    GRID = "grid"  # only on residents and houses of the token's grid subtree
+    COUNTY = "county"  # anywhere
+
+
 class AccessPolicyError(ValueError):
     """A viewer whose grants contradict each other (a policy file must not build one)."""
 
@@ -94,6 +101,7 @@ class Viewer:
     fields: Mapping[str, Grant] = field(default_factory=dict)  # "Type.field" -> grant
     tags: frozenset[Tag] = frozenset()
     actor: str = ""  # who: the token's name, written to the audit trail
+    writes: Mapping[str, WriteScope] = field(default_factory=dict)  # "Mutation.x" -> scope
 
     def __post_init__(self) -> None:
         for category, grant in self.grants.items():
@@ -131,6 +139,10 @@ class Viewer:
         """Whether values of ``category`` (or its ``field``) are shown masked."""
         return self.grant(category, field) is Grant.MASKED
 
+    def may_write(self, coordinate: str) -> bool:
+        """Whether the policy grants the write ``coordinate`` (``"Mutation.registerResident"``)."""
+        return coordinate in self.writes
+
     def sees(self, grid_code: str | None) -> bool:
         """Whether a resident or house in ``grid_code`` lies inside the viewer's grid scope."""
         if self.grid_scope is None:
@@ -163,11 +175,28 @@ ViewerForRequest = Callable[[Request, Session], Viewer | None]
 DEVELOPER = "developer"
 
 
+class _EveryWrite(Mapping[str, WriteScope]):
+    """Every write, anywhere: the full-access viewer's (development and tests)."""
+
+    def __getitem__(self, key: str) -> WriteScope:
+        return WriteScope.COUNTY
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
 def full_access(role: str = DEVELOPER, grid_scope: str | None = None) -> Viewer:
-    """A viewer granted every category and every tag in full."""
+    """A viewer granted every category, every tag and every write in full."""
     return Viewer(
-        role, grid_scope, {category: Grant.FULL for category in DataCategory}, tags=frozenset(Tag)
-    )
+        role, grid_scope, {category: Grant.FULL for category in DataCategory},
+        tags=frozenset(Tag), writes=_EveryWrite(),
+    )  # fmt: skip
 
 
 def no_access(role: str = "anonymous") -> Viewer:

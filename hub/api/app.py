@@ -64,7 +64,7 @@ from hub.config import Mode, Settings
 from hub.storage.session import make_engine, session_factory
 from schema.context import Context
 from schema.export import OPERATIONS_DIR
-from schema.permissions import gated_fields
+from schema.permissions import gated_fields, write_fields
 from schema.root import build_schema
 
 GRAPHQL_PATH = "/graphql"
@@ -293,7 +293,7 @@ def create_app(
         raise ValueError("the full-access development viewer is for development mode only")
     schema = build_schema(development=development)
     if policy is None:
-        policy = load_policy(DEFAULT_POLICY, gated_fields(schema))
+        policy = load_policy(DEFAULT_POLICY, gated_fields(schema), write_fields(schema))
     if viewer_for_request is None:
         tokens = TokenViewers(policy)
         viewer_for_request = development_viewers(tokens) if development else tokens

@@ -10,7 +10,7 @@ import pytest
 from hub.api.access import DataCategory, Grant
 from hub.api.policy import DEFAULT_POLICY, GridScope, PolicyError, load_policy
 from hub.resolution.tags import Tag
-from tests.access import gated, policy
+from tests.access import gated, policy, writes
 
 REQUIRED_ROLES = {"public_security", "civil_affairs", "health", "party_building",
                   "city_management", "grid_worker", "steward", "administrator"}  # fmt: skip
@@ -74,7 +74,14 @@ roles:
          8, "derived from Person.vaccinations"),
         ("  nurse:\n    description: x\n    grants: {lineage: full}\n", 8, "lineage shows"),
         ("  nurse:\n    description: x\n    grid_scope: sometimes\n", 10, "unknown value"),
-        ("  nurse:\n    description: x\n    writes: {Person.phone: full}\n", 10, "reserved"),
+        ("  nurse:\n    description: x\n    writes: {Person.phone: grid}\n", 10,
+         "named Mutation.<field>"),
+        ("  nurse:\n    description: x\n    writes: {Mutation.fly: county}\n", 10,
+         "not a mutation of the schema"),
+        ("  nurse:\n    description: x\n    writes: {Mutation.reportDeath: always}\n", 10,
+         "unknown write scope"),
+        ("  nurse:\n    description: x\n    writes: {Mutation.reportDeath: grid}\n", 10,
+         "needs tokens that name a grid"),
         ("  nurse:\n    grants: {}\n", 8, "says who holds it"),
         ("  Nurse:\n    description: x\n", 8, "lower case"),
     ],
@@ -85,7 +92,7 @@ def test_mistakes_name_the_file_line_and_entry(
     path = tmp_path / "policy.yaml"
     path.write_text(BASE + extra, encoding="utf-8")
     with pytest.raises(PolicyError) as caught:
-        load_policy(path, gated())
+        load_policy(path, gated(), writes())
     text = str(caught.value)
     assert text.startswith(f"{path}:"), text
     if line is not None:
@@ -112,3 +119,13 @@ def test_a_minimal_file_loads_and_denies_the_rest(tmp_path: Path) -> None:
     assert clerk.grant(DataCategory.PHONE) is Grant.MASKED
     assert not clerk.reads(DataCategory.RESIDENT_ID)
     assert clerk.tags == frozenset()
+
+
+def test_writes_are_granted_by_name_and_denied_otherwise() -> None:
+    loaded = policy()
+    worker = loaded.viewer("grid_worker", grid_code="350526001001", actor="w")
+    assert worker.may_write("Mutation.registerResident")
+    for role in ("public_security", "civil_affairs", "health", "administrator"):
+        assert not any(
+            loaded.viewer(role, grid_code=None, actor="x").may_write(w) for w in writes()
+        ), role
