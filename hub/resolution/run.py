@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from hub.resolution import publish
+from hub.resolution.backends import MatchBackend
 from hub.resolution.decisions import load_constraints
 from hub.resolution.facts import FACT_FIELDS, load_facts
 from hub.resolution.golden import build_persons
@@ -64,8 +65,10 @@ def resolve(
     full: bool = False,
     model: PersonModel | None = None,
     progress: Progress | None = None,
+    backend: MatchBackend | None = None,
 ) -> ResolutionReport:
-    """Resolve the current source records and publish the result (caller commits)."""
+    """Resolve the current source records and publish the result (caller commits); Splink
+    scores on ``backend`` (DuckDB in this process unless configured otherwise)."""
     say = progress or (lambda _: None)
     clock = _Clock()
     model = model or load_model()
@@ -96,11 +99,12 @@ def resolve(
     if incremental and previous_run is not None:
         changed = _changed(records, previous_run.as_of, previous_links)
         stored = _stored_pairs(session, current, exclude=changed)
-        fresh = score_pairs(records, model, only=changed) if changed else stored.iloc[0:0]
+        fresh = (score_pairs(records, model, only=changed, backend=backend) if changed
+                 else stored.iloc[0:0])  # fmt: skip
         pairs = pd.concat([stored, fresh], ignore_index=True)
         report.counts["records_rescored"] = len(changed)
     else:
-        pairs = score_pairs(records, model)
+        pairs = score_pairs(records, model, backend=backend)
     pairs = pairs[pairs["match_probability"] >= PAIR_FLOOR]
     pairs = pairs.drop_duplicates(["uid_l", "uid_r"], keep="last").reset_index(drop=True)
     clock.lap(report, "score")
