@@ -36,6 +36,7 @@ from hub.config import Settings
 from hub.ingest.grid import GridSummary, refresh_grid_reference
 from hub.ingest.service import DeliveryReport, ingest_file
 from hub.quality import ExpectationOutcome, QualityReport
+from hub.resolution.backends import MatchBackend
 from hub.resolution.run import ResolutionReport, resolve
 from hub.sources.catalog import Dataset
 from hub.sources.landing import DeliveryFile, discover, sha256_file
@@ -206,15 +207,20 @@ def refresh_grid(factory: Factory) -> GridSummary:
 
 
 def build_publication(
-    factory: Factory, *, full: bool = False, docs_dir: Path | None = None
+    factory: Factory,
+    *,
+    full: bool = False,
+    docs_dir: Path | None = None,
+    backend: MatchBackend | None = None,
 ) -> PublicationOutcome:
-    """Resolve, publish and validate in one transaction; commit only if nothing blocks."""
+    """Resolve, publish and validate in one transaction; commit only if nothing blocks.
+    Person matching runs Splink on ``backend`` (DuckDB unless configured otherwise)."""
     from hub.quality.runner import check_publication, previous_tag_counts, store_report
 
     try:
         with factory() as session, session.begin():
             previous = previous_tag_counts(session)
-            resolution = resolve(session, full=full)
+            resolution = resolve(session, full=full, backend=backend)
             quality = check_publication(session, previous_counts=previous)
             if quality.blocking_failed:
                 raise _RefusedBuild(quality, resolution)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from hub.resolution import publish
 from hub.resolution.assertions import combined, entry_constraints
+from hub.resolution.backends import MatchBackend
 from hub.resolution.changes import ChangeLog
 from hub.resolution.decisions import load_constraints
 from hub.resolution.facts import FACT_FIELDS, load_facts
@@ -87,10 +88,12 @@ def resolve(
     model: PersonModel | None = None,
     progress: Progress | None = None,
     actor: str | None = None,
+    backend: MatchBackend | None = None,
 ) -> ResolutionReport:
     """Resolve the current source records and publish the result (caller commits).
 
-    ``actor`` names who the change feed says made the changes (a pipeline run by default).
+    ``actor`` names who the change feed says made the changes (a pipeline run by default);
+    Splink scores on ``backend`` (DuckDB in this process unless configured otherwise).
     """
     say = progress or (lambda _: None)
     clock = _Clock()
@@ -145,7 +148,7 @@ def resolve(
     if changes is not None:
         stored = _stored_pairs(session, set(records["uid"]), exclude=set(changes.changed))
         fresh = (
-            _floor(score_profiles(prof, model, only=set(changes.changed)))
+            _floor(score_profiles(prof, model, only=set(changes.changed), backend=backend))
             if changes.changed
             else stored.iloc[0:0]
         )
@@ -153,7 +156,7 @@ def resolve(
         pairs = pairs.drop_duplicates(["uid_l", "uid_r"], keep="last").reset_index(drop=True)
         report.counts["records_rescored"] = len(changes.changed)
     else:
-        fresh = pairs = _floor(score_profiles(prof, model))
+        fresh = pairs = _floor(score_profiles(prof, model, backend=backend))
     clock.lap(report, "score")
 
     say("persons: clustering under steward constraints")
