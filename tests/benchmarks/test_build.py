@@ -50,3 +50,15 @@ def test_a_breakdown_the_hub_reports_itself_is_placed_by_its_name() -> None:
 
 def test_stages_without_figures_are_left_out() -> None:
     assert issue_stages({"resolve.houses": 1.5}) == {"resolve houses": 1.5}
+
+
+def test_new_resolution_stages_are_placed_and_finer_splits_not_counted_twice() -> None:
+    seconds = {
+        "resolve.houses": 1.0,
+        "resolve.house_links": 2.0,
+        "resolve.publish": 10.0,
+        "resolve.publish.links": 6.0,
+        "resolve.publish_facts": 3.0,
+        "resolve.blocking": 4.0,
+    }
+    assert issue_stages(seconds) == {"resolve houses": 3.0, "resolve persons": 4.0, "publish": 13.0}
