@@ -29,7 +29,6 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
-import anyio.to_thread
 from cross_web import HTTPException
 from graphql import GraphQLError
 from sqlalchemy.orm import Session, sessionmaker
@@ -98,7 +97,10 @@ async def _unauthorized(scope: Scope, receive: Receive, send: Send) -> None:
 
 
 class Authenticator:
-    """Names the viewer of a request in a session of its own (kept for the request)."""
+    """Names the viewer of a request in a session of its own (kept for the request).
+
+    The token lookup is one indexed query, run on the event loop's thread like every query
+    of the request (see :mod:`schema.context`)."""
 
     def __init__(self, sessions: sessionmaker[Session], viewer_for_request: ViewerForRequest):
         self.sessions = sessions
@@ -107,21 +109,18 @@ class Authenticator:
     async def __call__(self, scope: Scope) -> Viewer | None:
         session = self.sessions()
         scope[_SESSION_KEY] = session
-        viewer: Viewer | None = await anyio.to_thread.run_sync(
-            self.viewer_for_request, Request(scope), session
-        )
-        return viewer
+        return self.viewer_for_request(Request(scope), session)
 
     @staticmethod
     async def commit(scope: Scope) -> None:
         session: Session = scope[_SESSION_KEY]
-        await anyio.to_thread.run_sync(session.commit)
+        session.commit()
 
     @staticmethod
     async def close(scope: Scope) -> None:
         session: Session | None = scope.pop(_SESSION_KEY, None)
         if session is not None:
-            await anyio.to_thread.run_sync(session.close)
+            session.close()
 
 
 class HubGraphQL(GraphQL[Context, None]):
