@@ -171,13 +171,11 @@ def _provenance_lookup(
     provenance: pd.DataFrame, ids: pd.Index
 ) -> dict[tuple[str, str], dict[str, Any]]:
     rows = provenance[provenance["entity_id"].isin(ids)]
+    columns = ("entity_id", "field", "dataset", "record_id", "valid_from", "rule", "recorded_by")
     return {
         (e, f): {"dataset": d, "record_id": r, "snapshot_date": s, "rule": rule,
                  **({"recorded_by": by} if isinstance(by, str) else {})}
-        for e, f, d, r, s, rule, by in zip(
-            rows["entity_id"], rows["field"], rows["dataset"], rows["record_id"],
-            rows["valid_from"], rows["rule"], rows["recorded_by"], strict=True,
-        )
+        for e, f, d, r, s, rule, by in zip(*(rows[c].tolist() for c in columns), strict=True)
     }  # fmt: skip
 
 
@@ -257,7 +255,9 @@ def sync_links(
     written = new[~key_new.isin(keep_uids).to_numpy()]
     rows = (
         (kind, d, r, e, rule, _float(score), precision, _int(version), run_id)
-        for d, r, e, rule, score, precision, version in written.itertuples(index=False, name=None)
+        for d, r, e, rule, score, precision, version in zip(
+            *(written[c].tolist() for c in LINK_COLUMNS), strict=True
+        )
     )
     columns = ("kind", *LINK_COLUMNS, "run_id")
     return insert_rows(session, RecordLink.__table__, columns, rows)
@@ -284,10 +284,11 @@ def replace_provenance(
             session.execute(delete(Provenance).where(person, Provenance.entity_id.in_(batch)))
     prov = golden.provenance
     rows = zip(
-        [EntityKind.PERSON] * len(prov), prov["entity_id"], prov["field"],
-        map(_text, prov["value"]), prov["dataset"], prov["record_id"], prov["valid_from"],
-        prov["rule"], prov["alternatives"], map(_none, prov["recorded_by"]),
-        map(_none, prov["recorded_at"]), [publication_id] * len(prov), strict=True,
+        [EntityKind.PERSON] * len(prov), prov["entity_id"].tolist(), prov["field"].tolist(),
+        map(_text, prov["value"].tolist()), prov["dataset"].tolist(),
+        prov["record_id"].tolist(), prov["valid_from"].tolist(), prov["rule"].tolist(),
+        prov["alternatives"].tolist(), map(_none, prov["recorded_by"].tolist()),
+        map(_none, prov["recorded_at"].tolist()), [publication_id] * len(prov), strict=True,
     )  # fmt: skip
     return insert_rows(session, Provenance.__table__, PROVENANCE_COLUMNS, rows)
 
