@@ -101,18 +101,19 @@ class ChangeLog:
         provenance: Mapping[str, Mapping[str, Any]] | None = None,
         version: int | None = None,
     ) -> None:
-        """Record ``values`` (field -> (old, new)) as changed on one entity."""
+        """Record ``values`` (field -> (old, new)) as changed on one entity; ``provenance``
+        (field -> where the new value came from) holds JSON-ready values."""
         event = self._event(entity, entity_id, kind)
         changes = event.changes
         for name, (old, new) in values.items():
             earlier = changes.get(name)
             first = earlier["old"] if earlier is not None else plain(old)
             changes[name] = {"old": first, "new": plain(new)}
-        if provenance:
+        if provenance:  # values already plain (the publishing steps make them so)
             for name in values:
                 where = provenance.get(name)
                 if where is not None:
-                    event.provenance[name] = {k: plain(v) for k, v in where.items()}
+                    event.provenance[name] = dict(where)
         if version is not None:
             event.version = version
 
