@@ -24,6 +24,8 @@ class Settings:
     landing_dir: Path
     dagster_home: Path
     test_postgres_url: str
+    #: Processes that normalise a delivery's rows while the loading process writes (0: none).
+    ingest_workers: int = 0
 
     @property
     def quality_docs_dir(self) -> Path:
@@ -53,7 +55,22 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         test_postgres_url=env.get(
             "HUB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
         ),
+        ingest_workers=_workers(env.get("HUB_INGEST_WORKERS")),
     )
+
+
+def _workers(value: str | None) -> int:
+    """``HUB_INGEST_WORKERS``, or one worker per core beside the loading process, at most two
+    (past that the loading process, which reads and writes, is the bottleneck)."""
+    if value is None or not value.strip():
+        return min(2, max((os.cpu_count() or 1) - 1, 1))
+    try:
+        workers = int(value)
+    except ValueError:
+        raise ValueError(f"HUB_INGEST_WORKERS must be a whole number, not {value!r}") from None
+    if workers < 0:
+        raise ValueError(f"HUB_INGEST_WORKERS must be 0 or more, not {workers}")
+    return workers
 
 
 def _path(value: str, base: Path) -> Path:

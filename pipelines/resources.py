@@ -12,6 +12,7 @@ from dagster import ConfigurableResource, InitResourceContext
 from pydantic import PrivateAttr
 from sqlalchemy import Engine
 
+from hub.ingest.service import IngestOptions
 from hub.pipeline import Factory
 from hub.storage import migrate
 from hub.storage.session import make_engine, session_factory
@@ -43,9 +44,15 @@ class DatabaseResource(ConfigurableResource):
 
 
 class LandingResource(ConfigurableResource):
-    """The landing folder the departments deliver into, one sub-folder per source."""
+    """The landing folder the departments deliver into, one sub-folder per source, and how
+    many worker processes normalise its rows while they are loaded."""
 
     path: str
+    ingest_workers: int = 0
+
+    @property
+    def ingest_options(self) -> IngestOptions:
+        return IngestOptions(workers=self.ingest_workers)
 
     @property
     def folder(self) -> Path:

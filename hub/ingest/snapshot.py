@@ -11,12 +11,12 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from hub.ingest.fields import MappedRecord
+from hub.ingest.mapping import KEY_COLUMNS, MappedRow
 from hub.sources.reading import SourceRow
 from hub.storage.bulk import IN_LIST, chunks, insert_rows
 from hub.storage.models import Delivery, DeliveryStatus, EndReason, FieldIssue, SourceRecord
@@ -25,12 +25,12 @@ SOURCE_RECORD_TABLE = SourceRecord.metadata.tables["source_record"]
 FIELD_ISSUE_TABLE = FieldIssue.metadata.tables["field_issue"]
 
 
-@dataclass(frozen=True, slots=True)
-class LoadedRow:
+class LoadedRow(NamedTuple):
     """A row that passed reading and mapping, ready to become a version."""
 
     row: SourceRow
-    record: MappedRecord
+    digest: str  # content_hash(row.text)
+    mapped: MappedRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,44 +113,48 @@ class SnapshotWriter:
         self.new = 0
         self.unchanged = 0
 
-    def to_map(self, rows: Sequence[SourceRow]) -> list[SourceRow]:
-        """The rows that need mapping: new and changed ones (and unchanged ones that had
-        issues). A row delivered exactly as its current version is counted as unchanged and
-        not normalised again: its version, fields and keys stay as they are.
+    def to_map(self, rows: Sequence[SourceRow]) -> list[tuple[SourceRow, str]]:
+        """The rows that need mapping, each with its :func:`content_hash`: new and changed
+        ones (and unchanged ones that had issues). A row delivered exactly as its current
+        version is counted as unchanged and not normalised again: its version, fields and
+        keys stay as they are.
 
         Skipping is only done against the previous snapshot's delivery (``previous``): after
         a retraction the open versions come from older deliveries, so everything is mapped.
         """
-        if not self.skip_unchanged:
-            return list(rows)
-        out: list[SourceRow] = []
+        current, seen, had_issues = self.current, self.seen, self.had_issues
+        out: list[tuple[SourceRow, str]] = []
         for row in rows:
+            digest = content_hash(row.text)
             record_id = row.record_id
-            if self.current.get(record_id) == content_hash(row.text) and (
-                record_id not in self.had_issues
+            if (
+                self.skip_unchanged
+                and current.get(record_id) == digest
+                and (record_id not in had_issues)
             ):
-                self.seen.add(record_id)
+                seen.add(record_id)
                 self.unchanged += 1
             else:
-                out.append(row)
+                out.append((row, digest))
         return out
 
     def add(self, rows: Sequence[LoadedRow]) -> None:
+        """Write the versions of mapped rows (the rows :meth:`to_map` gave, mapped)."""
         new_versions: list[tuple[Any, ...]] = []
         for item in rows:
             record_id = item.row.record_id
             self.seen.add(record_id)
-            digest = content_hash(item.row.text)
             previous = self.current.get(record_id)
-            if previous == digest:
+            if previous == item.digest:
                 self.unchanged += 1
                 continue
             if previous is None:
                 self.new += 1
             else:
                 self.changed_ids.append(record_id)
-            new_versions.append(_version(self.delivery, item, digest))
-        insert_rows(self.session, SOURCE_RECORD_TABLE, VERSION_COLUMNS, new_versions)
+            new_versions.append(_version(self.delivery, item))
+        insert_rows(self.session, SOURCE_RECORD_TABLE, VERSION_COLUMNS, new_versions,
+                    json_text=JSON_COLUMNS)  # fmt: skip
         _insert_issues(self.session, self.delivery, rows)
 
     def finish(self) -> SnapshotCounts:
@@ -162,15 +166,6 @@ class SnapshotWriter:
             new=self.new, changed=len(self.changed_ids), unchanged=self.unchanged,
             ended=len(ended_ids),
         )  # fmt: skip
-
-
-def apply_snapshot(
-    session: Session, delivery: Delivery, rows: Sequence[LoadedRow]
-) -> SnapshotCounts:
-    """Write ``rows`` as the dataset's snapshot on ``delivery.snapshot_date``."""
-    writer = SnapshotWriter(session, delivery)
-    writer.add(rows)
-    return writer.finish()
 
 
 def current_count(session: Session, dataset: str) -> int:
@@ -186,19 +181,19 @@ def current_count(session: Session, dataset: str) -> int:
 
 VERSION_COLUMNS = (
     "source", "dataset", "record_id", "delivery_id", "line", "valid_from", "valid_to",
-    "end_reason", "content_hash", "raw", "fields", "name", "name_pinyin", "resident_id",
-    "birth_date", "sex", "phone", "address_code", "address_key", "household_no",
+    "end_reason", "content_hash", "raw", "fields", *KEY_COLUMNS,
 )  # fmt: skip
+#: Written as the JSON text the mapping made (see :mod:`hub.ingest.mapping`).
+JSON_COLUMNS = ("raw", "fields")
 
 
-def _version(delivery: Delivery, item: LoadedRow, digest: str) -> tuple[Any, ...]:
+def _version(delivery: Delivery, item: LoadedRow) -> tuple[Any, ...]:
     """One ``source_record`` row, in the order of :data:`VERSION_COLUMNS`."""
-    keys = item.record.keys
+    mapped = item.mapped
     return (
         delivery.source, delivery.dataset, item.row.record_id, delivery.id, item.row.line,
-        delivery.snapshot_date, None, None, digest, item.row.raw, item.record.fields,
-        keys.name, keys.name_pinyin, keys.resident_id, keys.birth_date, keys.sex, keys.phone,
-        keys.address_code, keys.address_key, keys.household_no,
+        delivery.snapshot_date, None, None, item.digest, mapped.raw, mapped.fields,
+        *mapped.keys,
     )  # fmt: skip
 
 
@@ -229,11 +224,11 @@ def _insert_issues(session: Session, delivery: Delivery, rows: Iterable[LoadedRo
             item.row.record_id,
             item.row.line,
             issue.field,
-            issue.code.value,
+            issue.code,
             f"{delivery.file_name} line {item.row.line}: {issue.message}",
             issue.value,
         )
         for item in rows
-        for issue in item.record.issues
+        for issue in item.mapped.issues
     )
     insert_rows(session, FIELD_ISSUE_TABLE, ISSUE_COLUMNS, issues)
