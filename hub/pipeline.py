@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from hub.config import Settings
 from hub.ingest.grid import GridSummary, refresh_grid_reference
-from hub.ingest.service import DeliveryReport, IngestOptions, ingest_file
+from hub.ingest.service import PAGE_CACHE_MIB, DeliveryReport, IngestOptions, ingest_file
 from hub.quality import ExpectationOutcome, QualityReport
 from hub.resolution.run import ResolutionReport, resolve
 from hub.sources.catalog import Dataset
@@ -52,7 +52,7 @@ from hub.storage.models import (
     PublicationStatus,
     QualityRun,
 )
-from hub.storage.session import transaction
+from hub.storage.session import page_cache, transaction
 
 Factory = sessionmaker[Session]
 
@@ -169,7 +169,7 @@ def ingest_checked(
     from hub.quality.runner import check_delivery, store_report
 
     try:
-        with factory() as session, session.begin():
+        with factory() as session, session.begin(), page_cache(session, PAGE_CACHE_MIB):
             report = ingest_file(session, item, options=options)
             if report.status is None:
                 return None

@@ -27,6 +27,7 @@ from hub.sources.landing import DeliveryFile, IgnoredFile, discover, sha256_file
 from hub.sources.problems import DeliveryRejected, RowProblem
 from hub.sources.reading import ReadResult, SourceRow, read_delivery
 from hub.storage.models import Delivery, DeliveryStatus, QuarantinedRow
+from hub.storage.session import page_cache
 
 T = TypeVar("T")
 
@@ -78,6 +79,9 @@ class IngestOptions:
 
 Progress = Callable[[DeliveryFile, int, int], None]
 
+#: SQLite page cache while a delivery is written and checked (see ``page_cache``).
+PAGE_CACHE_MIB = 1024
+
 
 def ingest_landing(
     factory: sessionmaker[Session],
@@ -108,7 +112,11 @@ def ingest_file(
     session: Session, item: DeliveryFile, *, options: IngestOptions | None = None
 ) -> DeliveryReport:
     """Ingest one delivery file inside the caller's transaction."""
-    options = options or IngestOptions()
+    with page_cache(session, PAGE_CACHE_MIB):
+        return _ingest_file(session, item, options or IngestOptions())
+
+
+def _ingest_file(session: Session, item: DeliveryFile, options: IngestOptions) -> DeliveryReport:
     clock = _Clock()
     sha = sha256_file(item.path)
     name = item.path.name
