@@ -9,7 +9,9 @@ with no workers it maps in the loading process itself.
 At most ``workers + 1`` chunks are out at a time, so memory stays flat however long the file.
 Workers come from a fork server (a clean process that imported the mappers once), not from a
 fork of the loading process: that one holds database connections and, under Dagster, threads.
-Leaving the ``with`` block, normally or by an error, shuts the workers down.
+Leaving the ``with`` block, normally or by an error, shuts the workers down. As in any
+program that starts processes this way, a script that ingests with workers must guard its
+entry point with ``if __name__ == "__main__":`` (workers import the main module).
 """
 
 from __future__ import annotations

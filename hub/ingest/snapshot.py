@@ -141,6 +141,8 @@ class SnapshotWriter:
     def add(self, rows: Sequence[LoadedRow]) -> None:
         """Write the versions of mapped rows (the rows :meth:`to_map` gave, mapped)."""
         new_versions: list[tuple[Any, ...]] = []
+        d = self.delivery
+        source, dataset, delivery_id, date = d.source, d.dataset, d.id, d.snapshot_date
         for item in rows:
             record_id = item.row.record_id
             self.seen.add(record_id)
@@ -152,7 +154,11 @@ class SnapshotWriter:
                 self.new += 1
             else:
                 self.changed_ids.append(record_id)
-            new_versions.append(_version(self.delivery, item))
+            mapped = item.mapped
+            new_versions.append(
+                (source, dataset, record_id, delivery_id, item.row.line, date, None, None,
+                 item.digest, mapped.raw, mapped.fields, *mapped.keys)
+            )  # fmt: skip
         insert_rows(self.session, SOURCE_RECORD_TABLE, VERSION_COLUMNS, new_versions,
                     json_text=JSON_COLUMNS)  # fmt: skip
         _insert_issues(self.session, self.delivery, rows)
@@ -179,22 +185,13 @@ def current_count(session: Session, dataset: str) -> int:
     )
 
 
+#: The columns of a new version, in the order :meth:`SnapshotWriter.add` writes them.
 VERSION_COLUMNS = (
     "source", "dataset", "record_id", "delivery_id", "line", "valid_from", "valid_to",
     "end_reason", "content_hash", "raw", "fields", *KEY_COLUMNS,
 )  # fmt: skip
 #: Written as the JSON text the mapping made (see :mod:`hub.ingest.mapping`).
 JSON_COLUMNS = ("raw", "fields")
-
-
-def _version(delivery: Delivery, item: LoadedRow) -> tuple[Any, ...]:
-    """One ``source_record`` row, in the order of :data:`VERSION_COLUMNS`."""
-    mapped = item.mapped
-    return (
-        delivery.source, delivery.dataset, item.row.record_id, delivery.id, item.row.line,
-        delivery.snapshot_date, None, None, item.digest, mapped.raw, mapped.fields,
-        *mapped.keys,
-    )  # fmt: skip
 
 
 def _close(

@@ -93,12 +93,20 @@ def _converter(
     if not active:
         return tuple
 
+    # Rows of one batch often share a value (the snapshot date of every version): the last
+    # value of each column is converted once for the rows that repeat it.
+    last: list[tuple[Any, Any]] = [(None, None)] * len(active)
+
     def convert(row: Sequence[Any]) -> tuple[Any, ...]:
         values = list(row)
-        for i, process in active:
+        for n, (i, process) in enumerate(active):
             value = values[i]
             if value is not None:
-                values[i] = process(value)
+                seen, processed = last[n]
+                if value is not seen or isinstance(value, dict | list):  # those may change
+                    processed = process(value)
+                    last[n] = (value, processed)
+                values[i] = processed
         return tuple(values)
 
     return convert
