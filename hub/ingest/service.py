@@ -120,10 +120,10 @@ def _ingest_file(session: Session, item: DeliveryFile, options: IngestOptions) -
     clock = _Clock()
     sha = sha256_file(item.path)
     name = item.path.name
-    known = session.scalars(
+    loaded_before = session.scalars(
         select(Delivery).where(Delivery.file_name == name, Delivery.sha256 == sha)
     ).first()
-    if known is not None:
+    if loaded_before is not None:
         return DeliveryReport(name, item.dataset.key, item.snapshot_date, None)
     delivery = Delivery(
         source=item.dataset.source,
@@ -135,8 +135,18 @@ def _ingest_file(session: Session, item: DeliveryFile, options: IngestOptions) -
         snapshot_date=item.snapshot_date,
         status=DeliveryStatus.LOADED,
     )
+    current = current_snapshot(session, item.dataset.key)
+    late = current is not None and item.snapshot_date < current.snapshot_date
+    replaces = current is not None and current.snapshot_date == item.snapshot_date
+    # A newer snapshot: rows repeated as delivered are neither parsed (JSON Lines) nor mapped.
+    writer = None
+    if current is not None and not late and not replaces:
+        writer = SnapshotWriter(session, delivery, current)
+    clock.lap("write")
     try:
-        result = read_delivery(item.dataset, item.path)
+        known = writer.known() if writer is not None else None
+        result = read_delivery(item.dataset, item.path, known=known)
+        del known
     except DeliveryRejected as err:
         delivery.status = DeliveryStatus.REJECTED
         delivery.error = str(err)
@@ -145,17 +155,15 @@ def _ingest_file(session: Session, item: DeliveryFile, options: IngestOptions) -
                               DeliveryStatus.REJECTED, error=str(err))  # fmt: skip
     clock.lap("read")
     delivery.encoding = result.encoding
-    current = current_snapshot(session, item.dataset.key)
     session.add(delivery)
     session.flush()
-    late = current is not None and item.snapshot_date < current.snapshot_date
-    previous = current
     if late:
         delivery.status = DeliveryStatus.LATE
-    elif current is not None and current.snapshot_date == item.snapshot_date:
+    elif current is not None and replaces:
         retract(session, current)
-        previous = None
-    writer = None if late else SnapshotWriter(session, delivery, previous)
+        writer = SnapshotWriter(session, delivery)
+    elif writer is None:  # the dataset's first snapshot
+        writer = SnapshotWriter(session, delivery)
     clock.lap("write")
     problems = list(result.problems)
     issues: Counter[str] = Counter()
@@ -163,9 +171,12 @@ def _ingest_file(session: Session, item: DeliveryFile, options: IngestOptions) -
 
     if writer is None:
         fresh = [(row, "") for row in result.rows]
+        loaded_count += len(result.unchanged)
     else:
+        writer.keep(result.unchanged)
         fresh = writer.to_map(result.rows)
-        loaded_count += len(result.rows) - len(fresh)  # unchanged rows load as they are
+        # Unchanged rows load as they are.
+        loaded_count += len(result.unchanged) + len(result.rows) - len(fresh)
     result.rows.clear()  # what is left to do is in ``fresh``, let go of the rest
     chunks = ((chunk, [row.raw for row, _ in chunk]) for chunk in _drain(fresh, options.chunk_rows))
     workers = options.workers if len(fresh) >= options.pool_min_rows else 0

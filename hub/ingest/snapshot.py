@@ -8,7 +8,6 @@ has ended (benefit stopped, person moved away). Nothing is deleted; each version
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -17,7 +16,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from hub.ingest.mapping import KEY_COLUMNS, MappedRow
-from hub.sources.reading import SourceRow
+from hub.sources.reading import SourceRow, content_hash
 from hub.storage.bulk import IN_LIST, chunks, insert_rows
 from hub.storage.models import Delivery, DeliveryStatus, EndReason, FieldIssue, SourceRecord
 
@@ -39,12 +38,6 @@ class SnapshotCounts:
     changed: int
     unchanged: int
     ended: int
-
-
-def content_hash(text: str) -> str:
-    """A hash of the row's text as delivered: two snapshots carry the same version iff the
-    department delivered the same row."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def current_snapshot(session: Session, dataset: str) -> Delivery | None:
@@ -137,6 +130,23 @@ class SnapshotWriter:
             else:
                 out.append((row, digest))
         return out
+
+    def known(self) -> dict[str, str]:
+        """Content hash -> record id of the current versions a row may repeat without being
+        mapped (what :meth:`to_map` would skip), for :func:`~hub.sources.reading.read_delivery`;
+        empty when nothing is skipped."""
+        if not self.skip_unchanged:
+            return {}
+        return {
+            digest: record_id
+            for record_id, digest in self.current.items()
+            if record_id not in self.had_issues
+        }
+
+    def keep(self, record_ids: Sequence[str]) -> None:
+        """Count rows read as unchanged current versions (from :meth:`known`)."""
+        self.seen.update(record_ids)
+        self.unchanged += len(record_ids)
 
     def add(self, rows: Sequence[LoadedRow]) -> None:
         """Write the versions of mapped rows (the rows :meth:`to_map` gave, mapped)."""

@@ -9,15 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, delete, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
 
 from hub.ingest.mapping import map_chunk
 from hub.ingest.pool import MappingPool
 from hub.ingest.service import IngestOptions, ingest_landing
 from hub.sources import catalog
-from hub.storage.models import Delivery, FieldIssue, QuarantinedRow, SourceRecord
-from tests.ingest.files import WritePopulation, person
+from tests.ingest.files import WritePopulation, ingest_state, person, wipe
 
 DATE = dt.date(2026, 11, 15)
 NAMES = ["曾伟", "陈秀英", "林 志强", "黃美玲", "单雄信", "欧阳晓燕", "阿依古丽·买买提"]
@@ -35,32 +34,6 @@ def _rows(count: int) -> list[list[str]]:
     return rows
 
 
-def _state(engine: Engine) -> dict[str, list[Any]]:
-    """Everything ingest wrote, row ids left out (they come from the database's sequence)."""
-    r, f, q, d = SourceRecord, FieldIssue, QuarantinedRow, Delivery
-    queries = {
-        "versions": select(r.dataset, r.record_id, r.line, r.valid_from, r.valid_to,
-                           r.end_reason, r.content_hash, r.raw, r.fields, r.name, r.name_pinyin,
-                           r.resident_id, r.birth_date, r.sex, r.phone, r.address_code,
-                           r.address_key, r.household_no).order_by(r.id),
-        "issues": select(f.record_id, f.line, f.field, f.code, f.message, f.value)
-        .order_by(f.id),
-        "quarantined": select(q.line, q.record_id, q.field, q.reason, q.message, q.raw)
-        .order_by(q.id),
-        "deliveries": select(d.file_name, d.status, d.rows_read, d.rows_loaded,
-                             d.rows_quarantined, d.records_new, d.records_changed,
-                             d.records_unchanged, d.records_ended).order_by(d.id),
-    }  # fmt: skip
-    with Session(engine) as s:
-        return {name: [tuple(row) for row in s.execute(query)] for name, query in queries.items()}
-
-
-def _wipe(engine: Engine) -> None:
-    with Session(engine) as s, s.begin():
-        for model in (FieldIssue, QuarantinedRow, SourceRecord, Delivery):
-            s.execute(delete(model))
-
-
 def test_workers_load_what_the_loading_process_loads(
     engine: Engine, landing: Path, write_population: WritePopulation
 ) -> None:
@@ -75,11 +48,11 @@ def test_workers_load_what_the_loading_process_loads(
     factory = sessionmaker(engine, expire_on_commit=False)
     states = []
     for workers in (0, 2):
-        _wipe(engine)
+        wipe(engine)
         options = IngestOptions(workers=workers, chunk_rows=7, pool_min_rows=0)
         reports = ingest_landing(factory, landing, options=options).new
         assert [d.reconciles for d in reports] == [True, True]
-        states.append(_state(engine))
+        states.append(ingest_state(engine))
     assert states[0] == states[1]
     assert all(states[0].values())  # versions, issues and quarantine were all exercised
     changed = [v for v in states[0]["versions"] if v[1] == "GA0000000006"]
