@@ -80,7 +80,7 @@ class IngestOptions:
 Progress = Callable[[DeliveryFile, int, int], None]
 
 #: SQLite page cache while a delivery is written and checked (see ``page_cache``).
-PAGE_CACHE_MIB = 1024
+PAGE_CACHE_MIB = 512
 
 
 def ingest_landing(

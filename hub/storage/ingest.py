@@ -84,7 +84,8 @@ class SourceRecord(Base):
     __tablename__ = "source_record"
     __table_args__ = (
         UniqueConstraint("dataset", "record_id", "valid_from"),
-        Index("ix_source_record_current", "dataset", "valid_to", "record_id"),
+        # Covers the content hash: a new snapshot reads the hash of every current version.
+        Index("ix_source_record_current", "dataset", "valid_to", "record_id", "content_hash"),
         Index("ix_source_record_resident_id", "resident_id"),
         Index("ix_source_record_name", "name"),
     )
