@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from hub.ingest.mapping import KEY_COLUMNS, MappedRow
@@ -176,6 +176,8 @@ class SnapshotWriter:
     def finish(self) -> SnapshotCounts:
         date, dataset = self.delivery.snapshot_date, self.delivery.dataset
         ended_ids = [record_id for record_id in self.current if record_id not in self.seen]
+        if self.new + len(self.changed_ids) >= ANALYZE_AFTER:
+            _analyze(self.session)
         _close(self.session, dataset, self.changed_ids, date, EndReason.CHANGED)
         _close(self.session, dataset, ended_ids, date, EndReason.ABSENT)
         return SnapshotCounts(
@@ -202,6 +204,24 @@ VERSION_COLUMNS = (
 )  # fmt: skip
 #: Written as the JSON text the mapping made (see :mod:`hub.ingest.mapping`).
 JSON_COLUMNS = ("raw", "fields")
+
+
+#: New versions after which PostgreSQL's statistics are refreshed (see :func:`_analyze`).
+ANALYZE_AFTER = 10_000
+
+
+def _analyze(session: Session) -> None:
+    """Refresh PostgreSQL's statistics of the tables a delivery filled.
+
+    Autovacuum analyses a table some time after a bulk load; until then the planner plans
+    for the table as it was (empty, before the first snapshot), and the closing updates, the
+    next snapshot's reads and the quality check's queries on the current versions took up
+    to three times as long. ``ANALYZE`` samples (a second or so) and counts the rows this
+    transaction wrote. SQLite plans without such statistics.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE source_record"))
+        session.execute(text("ANALYZE field_issue"))
 
 
 def _close(
