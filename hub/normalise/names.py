@@ -103,8 +103,9 @@ def _converter() -> OpenCC:
     return OpenCC("t2s")
 
 
-# Names repeat a lot (a county has a few thousand distinct given names per surname).
-@functools.lru_cache(maxsize=1 << 16)
+# Names repeat a lot (a county has a few thousand distinct given names per surname), but the
+# county's residents have more than 2**16 distinct names: the cache holds 2**18.
+@functools.lru_cache(maxsize=1 << 18)
 def _normalise(original: str) -> PersonName:
     compact = _compact(original)
     if not compact:
