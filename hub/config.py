@@ -42,6 +42,8 @@ class Settings:
     match_backend: str = "duckdb"  # one of MATCH_BACKENDS
     spark_master: str = "local[2]"  # a Spark master URL, for match_backend "spark"
     spark_checkpoint_dir: Path = Path(DEFAULT_VAR_DIR) / "spark" / "checkpoints"
+    #: Processes that normalise a delivery's rows while the loading process writes (0: none).
+    ingest_workers: int = 0
 
     @property
     def quality_docs_dir(self) -> Path:
@@ -90,7 +92,22 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         spark_checkpoint_dir=_path(
             env.get("HUB_SPARK_CHECKPOINT_DIR", str(var_dir / "spark" / "checkpoints")), base
         ),
+        ingest_workers=_workers(env.get("HUB_INGEST_WORKERS")),
     )
+
+
+def _workers(value: str | None) -> int:
+    """``HUB_INGEST_WORKERS``, or one worker per core beside the loading process, at most two
+    (past that the loading process, which reads and writes, is the bottleneck)."""
+    if value is None or not value.strip():
+        return min(2, max((os.cpu_count() or 1) - 1, 1))
+    try:
+        workers = int(value)
+    except ValueError:
+        raise ValueError(f"HUB_INGEST_WORKERS must be a whole number, not {value!r}") from None
+    if workers < 0:
+        raise ValueError(f"HUB_INGEST_WORKERS must be 0 or more, not {workers}")
+    return workers
 
 
 def _path(value: str, base: Path) -> Path:

@@ -24,6 +24,7 @@ so that loading the code location and evaluating sensors stay fast.
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +35,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from hub.config import Settings
 from hub.ingest.grid import GridSummary, refresh_grid_reference
-from hub.ingest.service import DeliveryReport, ingest_file
+from hub.ingest.service import PAGE_CACHE_MIB, DeliveryReport, IngestOptions, ingest_file
 from hub.quality import ExpectationOutcome, QualityReport
 from hub.resolution.backends import MatchBackend
 from hub.resolution.run import ResolutionReport, resolve
@@ -52,7 +53,7 @@ from hub.storage.models import (
     PublicationStatus,
     QualityRun,
 )
-from hub.storage.session import transaction
+from hub.storage.session import page_cache, transaction
 
 Factory = sessionmaker[Session]
 
@@ -138,34 +139,47 @@ def pending_deliveries(
 
 
 def ingest_dataset(
-    factory: Factory, landing: Path, dataset: Dataset, *, docs_dir: Path | None = None
+    factory: Factory,
+    landing: Path,
+    dataset: Dataset,
+    *,
+    docs_dir: Path | None = None,
+    options: IngestOptions | None = None,
 ) -> list[CheckedDelivery]:
     """Ingest and validate every file of ``dataset`` not loaded yet, oldest snapshot first.
 
     With ``docs_dir``, the Data Docs are rebuilt when a file was refused, so it shows there.
     """
     files = [d for d in discover(landing).deliveries if d.dataset.key == dataset.key]
-    checked = [c for c in (ingest_checked(factory, item, docs_dir) for item in files) if c]
+    checked = [
+        c for c in (ingest_checked(factory, item, docs_dir, options=options) for item in files) if c
+    ]
     if docs_dir is not None and any(c.quality and c.quality.blocking_failed for c in checked):
         refresh_data_docs(factory, docs_dir)
     return checked
 
 
 def ingest_checked(
-    factory: Factory, item: DeliveryFile, docs_dir: Path | None = None
+    factory: Factory,
+    item: DeliveryFile,
+    docs_dir: Path | None = None,
+    *,
+    options: IngestOptions | None = None,
 ) -> CheckedDelivery | None:
     """Ingest one file and validate it in one transaction (None: loaded before)."""
     from hub.quality.runner import check_delivery, store_report
 
     try:
-        with factory() as session, session.begin():
-            report = ingest_file(session, item)
+        with factory() as session, session.begin(), page_cache(session, PAGE_CACHE_MIB):
+            report = ingest_file(session, item, options=options)
             if report.status is None:
                 return None
             delivery = _newest_delivery(session, item.path.name)
             if report.status is DeliveryStatus.REJECTED:
                 return CheckedDelivery(report, delivery.id, None, applied=False)
+            started = time.perf_counter()
             quality = check_delivery(session, delivery.id)
+            report.seconds["quality"] = time.perf_counter() - started
             if quality.blocking_failed:
                 raise _RefusedDelivery(quality, report, delivery.sha256)
             store_report(session, quality, delivery_id=delivery.id,

@@ -36,7 +36,9 @@ def build_definitions(settings: Settings) -> Definitions:
         sensors=SENSORS,
         resources={
             "database": DatabaseResource(url=settings.database_url),
-            "landing": LandingResource(path=str(settings.landing_dir)),
+            "landing": LandingResource(
+                path=str(settings.landing_dir), ingest_workers=settings.ingest_workers
+            ),
             "data_docs": DataDocsResource(path=str(data_docs_dir(settings))),
             "matching": MatchingResource.from_settings(settings),
         },

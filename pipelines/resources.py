@@ -14,6 +14,7 @@ from pydantic import PrivateAttr
 from sqlalchemy import Engine
 
 from hub.config import Settings
+from hub.ingest.service import IngestOptions
 from hub.pipeline import Factory
 from hub.resolution.backends import MatchBackend, MatchEngine, SparkOptions
 from hub.storage import migrate
@@ -46,9 +47,15 @@ class DatabaseResource(ConfigurableResource):
 
 
 class LandingResource(ConfigurableResource):
-    """The landing folder the departments deliver into, one sub-folder per source."""
+    """The landing folder the departments deliver into, one sub-folder per source, and how
+    many worker processes normalise its rows while they are loaded."""
 
     path: str
+    ingest_workers: int = 0
+
+    @property
+    def ingest_options(self) -> IngestOptions:
+        return IngestOptions(workers=self.ingest_workers)
 
     @property
     def folder(self) -> Path:

@@ -65,7 +65,9 @@ def build_persons(
         source = population if dataset == catalog.POPULATION.key else facts[dataset]
         frame[column] = frame["uid"].map(source.set_index("uid")[column]).astype(object)
     base = frame[["entity_id", "dataset", "record_id", "valid_from"]].assign(
-        recency=recency(frame["valid_from"]) - entry_moments(frame)
+        recency=recency(frame["valid_from"]) - entry_moments(frame),
+        entity_code=pd.factorize(frame["entity_id"], sort=True)[0],
+        record_code=pd.factorize(frame["record_id"], sort=True)[0],
     )
     winners: dict[str, pd.DataFrame] = {}
     for name, rule in rules.items():

@@ -27,6 +27,7 @@ from hub.resolution.assertions import combined, entry_constraints
 from hub.resolution.backends import MatchBackend
 from hub.resolution.changes import ChangeLog
 from hub.resolution.decisions import load_constraints
+from hub.resolution.fact_tables import replace_fact_tables
 from hub.resolution.facts import FACT_FIELDS, load_facts
 from hub.resolution.golden import build_persons
 from hub.resolution.houses import link_houses, load_standard_addresses
@@ -216,7 +217,7 @@ def resolve(
     publish.replace_provenance(session, golden, person_scope, publication.id)
     tag_scope = None if person_scope is None else person_scope | live
     tag_counts = publish.sync_tags(session, golden.tags, tag_scope, as_of, log)
-    publish.replace_facts(session, facts, ids.entity_of, link_scope)
+    replace_fact_tables(session, link_scope)
     touching = None if changes is None else {*changes.changed, *changes.gone}
     publish.store_pairs(session, fresh, run.id, touching=touching)
     log.write(session, publication.id, actor)

@@ -15,14 +15,19 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
+from sqlalchemy.orm import Session
 
 from expectations.base import gx
+from hub.api import tokens as api_tokens
 from hub.api.app import QUALITY_DOCS_PATH, create_app
 from hub.config import load_settings
 from hub.quality import offline
 from hub.quality.docs import build_data_docs, validation_page
 from hub.quality.report import ExpectationOutcome, QualityReport
-from tests.api.conftest import serve
+from hub.storage import migrate
+from hub.storage.session import make_engine
+from tests.access import policy
+from tests.api.conftest import headers, serve
 
 TEMPLATES = Path(gx.__file__).parent / "render" / "view" / "templates"
 GX_STATIC = TEMPLATES.parent / "static"
@@ -219,18 +224,29 @@ def test_the_font_awesome_fonts_its_stylesheet_names_are_there(site: tuple[Path,
 
 def test_the_site_works_from_the_api_mount(site: tuple[Path, list], tmp_path: Path) -> None:
     docs, reports = site
-    settings = load_settings({"HUB_VAR_DIR": str(docs.parent.parent)}, cwd=tmp_path)
+    url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+    settings = load_settings(
+        {"HUB_VAR_DIR": str(docs.parent.parent), "HUB_DATABASE_URL": url}, cwd=tmp_path
+    )
     assert settings.quality_docs_dir == docs
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as session, session.begin():  # the docs need the `quality` grant
+        secret = api_tokens.create(session, policy(), name="docs", role="steward").secret
+    engine.dispose()
+    steward = headers(secret, purpose=None)
     page = validation_page(reports[0], docs).relative_to(docs).as_posix()
     with serve(create_app(settings)) as client:
         for path in ("index.html", page):
-            url = f"{QUALITY_DOCS_PATH}/{path}"
-            response = client.get(url)
+            address = f"{QUALITY_DOCS_PATH}/{path}"
+            assert client.get(address).status_code == 401  # no token, no docs
+            response = client.get(address, headers=steward)
             assert response.status_code == 200
             parser = _Assets()
             parser.feed(response.text)
             for asset in {a for a in parser.assets if not _is_external(a)}:
-                assert client.get(urljoin(url, asset)).status_code == 200, asset
+                found = client.get(urljoin(address, asset), headers=steward)
+                assert found.status_code == 200, asset
 
 
 # -- in a browser --------------------------------------------------------------------------------
