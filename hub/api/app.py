@@ -59,7 +59,7 @@ from hub.api.allowlist import AllowList, NotAllowListed
 from hub.api.policy import DEFAULT_POLICY, Policy, load_policy
 from hub.api.purpose import PURPOSE_HEADER, PurposeError, parse_purpose
 from hub.api.tokens import TokenViewers
-from hub.config import Mode, Settings
+from hub.config import Mode, Settings, load_settings
 from hub.storage.session import make_engine, session_factory
 from schema.context import Context
 from schema.export import OPERATIONS_DIR
@@ -321,3 +321,8 @@ def create_app(
         Mount(QUALITY_DOCS_PATH, app=QualityDocs(docs, authenticator), name="quality-docs"),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
+
+
+def app_from_environment() -> Starlette:
+    """The app of the settings in the environment (``hub serve --workers``: each process)."""
+    return create_app(load_settings())
