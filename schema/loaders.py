@@ -46,6 +46,28 @@ MAX_BATCH = 1000
 _KEYS: BindParameter[Any] = bindparam("keys", expanding=True)
 
 
+R = TypeVar("R")
+
+
+def now_or_later(loader: DataLoader[K, V], key: K, then: Callable[[V], R]) -> R | Awaitable[R]:
+    """``then`` of what ``loader`` holds for ``key``: at once when it is loaded already, else
+    an awaitable of it once loaded.
+
+    A resolver that returns a value rather than a coroutine costs GraphQL no task: a page of
+    100 persons whose houses and tags its query loaded in one batch each resolves them
+    without 300 tasks on the event loop (about a third of a grid page's CPU).
+    """
+    future = loader.cache_map.get(key)
+    loaded = future is not None and future.done() and not future.cancelled()
+    if loaded and future is not None and future.exception() is None:
+        return then(future.result())
+
+    async def later() -> R:
+        return then(await loader.load(key))
+
+    return later()
+
+
 class Db(Protocol):
     """How loaders reach the database: :meth:`schema.context.Context.db`."""
 
