@@ -29,6 +29,7 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
+import anyio.to_thread
 from cross_web import HTTPException
 from graphql import GraphQLError
 from sqlalchemy.orm import Session, sessionmaker
@@ -99,8 +100,9 @@ async def _unauthorized(scope: Scope, receive: Receive, send: Send) -> None:
 class Authenticator:
     """Names the viewer of a request in a session of its own (kept for the request).
 
-    The token lookup is one indexed query, run on the event loop's thread like every query
-    of the request (see :mod:`schema.context`)."""
+    The token lookup runs in a worker thread, and so does the commit: both may write (a
+    token's last use, the audit entry) and so wait for another request's write lock, which
+    that request holds across its awaits until it commits (see :mod:`schema.context`)."""
 
     def __init__(self, sessions: sessionmaker[Session], viewer_for_request: ViewerForRequest):
         self.sessions = sessions
@@ -109,12 +111,15 @@ class Authenticator:
     async def __call__(self, scope: Scope) -> Viewer | None:
         session = self.sessions()
         scope[_SESSION_KEY] = session
-        return self.viewer_for_request(Request(scope), session)
+        viewer: Viewer | None = await anyio.to_thread.run_sync(
+            self.viewer_for_request, Request(scope), session
+        )
+        return viewer
 
     @staticmethod
     async def commit(scope: Scope) -> None:
         session: Session = scope[_SESSION_KEY]
-        session.commit()
+        await anyio.to_thread.run_sync(session.commit)
 
     @staticmethod
     async def close(scope: Scope) -> None:
@@ -207,7 +212,7 @@ class HubGraphQL(GraphQL[Context, None]):
         """The response, once the audit entry of what the request read is committed."""
         context: Context = request.scope[_CONTEXT_KEY]
         try:
-            await context.db(lambda session: _commit_with_audit(session, context, result))
+            await context.write(lambda session: _commit_with_audit(session, context, result))
         except Exception:  # any failure to record the read fails the read
             logger.exception("audit entry not written; the response was withheld")
             await context.db(lambda session: session.rollback())
