@@ -14,11 +14,15 @@ from hub.cli.serve import serve
 from hub.config import Settings
 
 
-def test_serve_runs_the_app_under_uvicorn(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append({"app": app, **kw}))
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """What ``uvicorn.run`` was asked to serve (it serves nothing here)."""
+    asked: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: asked.append({"app": app, **kw}))
+    return asked
+
+
+def test_serve_runs_the_app_under_uvicorn(settings: Settings, calls: list[dict[str, Any]]) -> None:
     result = CliRunner().invoke(serve, ["--port", "8123"], obj=CliContext(settings))
     assert result.exit_code == 0, result.output
     assert isinstance(calls[0].pop("app"), Starlette)
@@ -32,10 +36,8 @@ def test_development_mode_refuses_a_public_interface(settings: Settings) -> None
 
 
 def test_workers_each_build_the_app_from_the_environment(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, calls: list[dict[str, Any]]
 ) -> None:
-    calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append({"app": app, **kw}))
     result = CliRunner().invoke(serve, ["--workers", "2"], obj=CliContext(settings))
     assert result.exit_code == 0, result.output
     assert calls == [{"app": "hub.api.app:app_from_environment", "factory": True,
