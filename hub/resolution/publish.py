@@ -22,7 +22,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from hub.resolution.changes import ChangeKind, ChangeLog, plain
 from hub.resolution.golden import GoldenPersons
 from hub.resolution.tags import OWN_TAGS, shared_tags
-from hub.storage.bulk import chunks, insert_rows
+from hub.storage.bulk import chunks, insert_rows, record_batches
 from hub.storage.frames import AnySelect, read_frame
 from hub.storage.models import (
     EntityKind,
@@ -397,10 +397,10 @@ def read_in_uids(
     uids: Iterable[str],
 ) -> pd.DataFrame:
     """``stmt`` restricted to the records named by ``uids`` (``dataset:record_id``)."""
-    pairs = sorted({tuple(u.split(":", 1)) for u in uids})
+    keys = (_split_uid(u) for u in uids)
     frames = [
-        read_frame(session, stmt.where(tuple_(dataset, record_id).in_(batch)))
-        for batch in chunks(pairs, LITERAL_IN)
+        read_frame(session, stmt.where(dataset == name, record_id.in_(batch)))
+        for name, batch in record_batches(keys, LITERAL_IN)
     ]
     if frames:
         return pd.concat(frames, ignore_index=True)
@@ -415,10 +415,15 @@ def delete_uids(
     extra: ColumnElement[bool] | None = None,
 ) -> None:
     """Delete ``model`` rows whose (dataset, record_id) are in ``records``."""
-    keys = list(zip(records["dataset"], records["record_id"], strict=True))
-    for batch in chunks(keys, 500):
-        stmt = delete(model).where(tuple_(model.dataset, model.record_id).in_(batch))
+    keys = zip(records["dataset"], records["record_id"], strict=True)
+    for name, batch in record_batches(keys, 500):
+        stmt = delete(model).where(model.dataset == name, model.record_id.in_(batch))
         session.execute(stmt if extra is None else stmt.where(extra))
+
+
+def _split_uid(uid: str) -> tuple[str, str]:
+    dataset, record_id = uid.split(":", 1)
+    return dataset, record_id
 
 
 def _float(value: object) -> float | None:
