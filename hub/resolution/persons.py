@@ -27,6 +27,7 @@ from hub.resolution.splink_model import (
     PersonModel,
     load_model,
 )
+from hub.storage.frames import isin
 
 __all__ = ["DEFAULT_MODEL_PATH", "Constraints", "PersonLinks", "PersonModel", "cluster",
            "cluster_profiles", "link_persons", "load_model", "score_pairs",
@@ -140,8 +141,8 @@ def _score(
     table["second"] = table["profile"].map(others.groupby("profile")["uid"].min())
     touched = pd.Series(only is None, index=table.index)
     if only is not None:
-        hit = prof[prof["uid"].isin(only)]
-        kin = prof["resident_id"].isin(set(hit["resident_id"].dropna()))
+        hit = prof[isin(prof["uid"], only)]
+        kin = isin(prof["resident_id"], set(hit["resident_id"].dropna()))
         touched = table["profile"].isin(set(hit["profile"]) | set(prof.loc[kin, "profile"]))
     backend = backend or MatchBackend()
     db = backend.database_api()
@@ -319,7 +320,7 @@ def _cluster(
         {u for pair in (*constraints.must_link, *constraints.cannot_link) for u in pair}
     )
     at = dict(zip(steward, pd.Index(uids).get_indexer(steward).tolist(), strict=True))
-    free = ~prof["uid"].isin(steward).to_numpy()
+    free = ~isin(prof["uid"], steward)
     anchor, rule, probability = _groups(prof, pairs, free, model.match_probability)
     parent = np.where(free, anchor, position)
     trusted = prof["trusted_id"].to_numpy()

@@ -22,8 +22,8 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from hub.resolution.changes import ChangeKind, ChangeLog, plain
 from hub.resolution.golden import GoldenPersons
 from hub.resolution.tags import OWN_TAGS, shared_tags
-from hub.storage.bulk import chunks, insert_rows
-from hub.storage.frames import AnySelect, read_frame
+from hub.storage.bulk import chunks, insert_rows, record_batches
+from hub.storage.frames import AnySelect, isin, read_frame
 from hub.storage.models import (
     EntityKind,
     EntityRedirect,
@@ -96,8 +96,8 @@ def sync_entities(
         old = read_in(session, stmt, model.id, ids, dates=dates)
     old = old.set_index("id")
     new = rows[list(columns)].set_index("id")
-    fresh = new.index[~new.index.isin(old.index)]
-    common = new.index[new.index.isin(old.index)]
+    fresh = new.index[~isin(new.index, old.index)]
+    common = new.index[isin(new.index, old.index)]
     where = _provenance_lookup(provenance, new.index) if provenance is not None else {}
     # New entities: every value they start with.
     inserted = new.loc[fresh].reset_index()
@@ -128,7 +128,7 @@ def sync_entities(
         session.execute(update(model), batch)
     # Entities of the scope the run did not produce.
     merged = merged or {}
-    gone = old.index[~old.index.isin(new.index)]
+    gone = old.index[~isin(old.index, new.index)]
     ended_ids = [i for i in gone if i not in merged and old.at[i, "status"] == EntityStatus.ACTIVE]
     merged_ids = [i for i in gone if i in merged and old.at[i, "status"] != EntityStatus.MERGED]
     for status, ids_, change in ((EntityStatus.ENDED, ended_ids, ChangeKind.ENDED),
@@ -164,7 +164,7 @@ def _same(a: pd.Series, b: pd.Series) -> pd.Series:
 def _provenance_lookup(
     provenance: pd.DataFrame, ids: pd.Index
 ) -> dict[tuple[str, str], dict[str, Any]]:
-    rows = provenance[provenance["entity_id"].isin(ids)]
+    rows = provenance[isin(provenance["entity_id"], ids)]
     columns = ("entity_id", "field", "dataset", "record_id", "valid_from", "rule", "recorded_by")
     return {
         (e, f): {"dataset": d, "record_id": r, "snapshot_date": plain(s), "rule": rule,
@@ -244,9 +244,9 @@ def sync_links(
         keep &= _same(new[column].reset_index(drop=True).astype(object),
                       merged[column].astype(object))  # fmt: skip
     keep_uids = set(merged.loc[keep.to_numpy(), "uid"])
-    stale = old.loc[~key_old.isin(keep_uids).to_numpy(), ["dataset", "record_id"]]
+    stale = old.loc[~isin(key_old, keep_uids), ["dataset", "record_id"]]
     delete_uids(session, RecordLink, stale, extra=RecordLink.kind == kind)
-    written = new[~key_new.isin(keep_uids).to_numpy()]
+    written = new[~isin(key_new, keep_uids)]
     rows = (
         (kind, d, r, e, rule, _float(score), precision, _int(version), run_id)
         for d, r, e, rule, score, precision, version in zip(
@@ -300,7 +300,7 @@ def sync_tags(
     old = read_frame(session, select(PersonTag.person_id, PersonTag.tag))
     rebuilt = old["tag"].isin([t.value for t in OWN_TAGS])
     if scope is not None:
-        rebuilt &= old["person_id"].isin(set(scope) | set(own["person_id"]))
+        rebuilt &= isin(old["person_id"], set(scope) | set(own["person_id"]))
     kept = old[~rebuilt & old["tag"].isin([t.value for t in OWN_TAGS])]
     persons = read_frame(
         session,
@@ -312,8 +312,8 @@ def sync_tags(
                     ignore_index=True).drop_duplicates()  # fmt: skip
     key_old = old["person_id"] + "|" + old["tag"]
     key_new = new["person_id"] + "|" + new["tag"]
-    removed = old[~key_old.isin(set(key_new))]
-    added = new[~key_new.isin(set(key_old))]
+    removed = old[~isin(key_old, set(key_new))]
+    added = new[~isin(key_new, set(key_old))]
     for batch in chunks(list(zip(removed["person_id"], removed["tag"], strict=True)), 500):
         session.execute(
             delete(PersonTag).where(tuple_(PersonTag.person_id, PersonTag.tag).in_(batch))
@@ -321,8 +321,8 @@ def sync_tags(
     insert_rows(session, PersonTag.__table__, ("person_id", "tag"),
                 zip(added["person_id"], added["tag"], strict=True))  # fmt: skip
     changed = set(removed["person_id"]) | set(added["person_id"])
-    before = old[old["person_id"].isin(changed)].groupby("person_id")["tag"].agg(sorted)
-    after = new[new["person_id"].isin(changed)].groupby("person_id")["tag"].agg(sorted)
+    before = old[isin(old["person_id"], changed)].groupby("person_id")["tag"].agg(sorted)
+    after = new[isin(new["person_id"], changed)].groupby("person_id")["tag"].agg(sorted)
     for person_id in sorted(changed):
         was, now = before.get(person_id, []), after.get(person_id, [])
         log.change(EntityKind.PERSON, person_id, ChangeKind.UPDATED, {"tags": (was, now)})
@@ -397,10 +397,10 @@ def read_in_uids(
     uids: Iterable[str],
 ) -> pd.DataFrame:
     """``stmt`` restricted to the records named by ``uids`` (``dataset:record_id``)."""
-    pairs = sorted({tuple(u.split(":", 1)) for u in uids})
+    keys = (_split_uid(u) for u in uids)
     frames = [
-        read_frame(session, stmt.where(tuple_(dataset, record_id).in_(batch)))
-        for batch in chunks(pairs, LITERAL_IN)
+        read_frame(session, stmt.where(dataset == name, record_id.in_(batch)))
+        for name, batch in record_batches(keys, LITERAL_IN)
     ]
     if frames:
         return pd.concat(frames, ignore_index=True)
@@ -415,10 +415,15 @@ def delete_uids(
     extra: ColumnElement[bool] | None = None,
 ) -> None:
     """Delete ``model`` rows whose (dataset, record_id) are in ``records``."""
-    keys = list(zip(records["dataset"], records["record_id"], strict=True))
-    for batch in chunks(keys, 500):
-        stmt = delete(model).where(tuple_(model.dataset, model.record_id).in_(batch))
+    keys = zip(records["dataset"], records["record_id"], strict=True)
+    for name, batch in record_batches(keys, 500):
+        stmt = delete(model).where(model.dataset == name, model.record_id.in_(batch))
         session.execute(stmt if extra is None else stmt.where(extra))
+
+
+def _split_uid(uid: str) -> tuple[str, str]:
+    dataset, record_id = uid.split(":", 1)
+    return dataset, record_id
 
 
 def _float(value: object) -> float | None:

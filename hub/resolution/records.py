@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.sources import catalog
-from hub.storage.frames import read_frame
+from hub.storage.frames import isin, read_frame
 from hub.storage.models import SourceRecord
 
 #: Datasets whose records describe a person (a reporter of 随手拍 is linked by phone, as a
@@ -159,7 +159,7 @@ def trusted_ids(records: pd.DataFrame) -> pd.Series:
     """
     held = records.loc[records["resident_id"].notna(), ["resident_id", "name", "name_pinyin"]]
     distinct = held.drop_duplicates(["resident_id", "name"])["resident_id"]
-    held = held[held["resident_id"].isin(set(distinct[distinct.duplicated()]))]
+    held = held[isin(held["resident_id"], set(distinct[distinct.duplicated()]))]
     held = held.assign(authority=records.loc[held.index, "dataset"] == catalog.POPULATION.key)
     counted = held.groupby(["resident_id", "name", "name_pinyin"]).agg(
         authority=("authority", "max"), count=("authority", "size")
@@ -178,7 +178,7 @@ def trusted_ids(records: pd.DataFrame) -> pd.Series:
     trusted = records["resident_id"].copy()
     if contradicted:
         keys = pd.MultiIndex.from_arrays([records["resident_id"], records["name"]])
-        trusted[keys.isin(contradicted)] = pd.NA
+        trusted[isin(keys, contradicted)] = pd.NA
     return trusted
 
 

@@ -50,7 +50,7 @@ from hub.resolution.records import (
 from hub.resolution.scope import affected_records, record_changes
 from hub.resolution.survivorship import RULES_PATH, load_rules
 from hub.sources import catalog
-from hub.storage.frames import read_frame
+from hub.storage.frames import isin, read_frame
 from hub.storage.models import (
     EntityKind,
     EntityRedirect,
@@ -163,7 +163,7 @@ def resolve(
     say("persons: clustering under steward constraints")
     previous_of: dict[str, str] = {
         str(u): str(e)
-        for u, e in previous_entity[previous_entity.index.isin(set(records["uid"]))].items()
+        for u, e in previous_entity[isin(previous_entity.index, set(records["uid"]))].items()
     }
     if changes is not None:
         seeds = {*changes.changed, *changes.gone, *_decided(constraints)}
@@ -181,7 +181,7 @@ def resolve(
     say("golden records: survivorship, provenance, tags")
     house_links = refine_by_person(raw_house_links, entity_of)
     house_of = _house_of(house_links)
-    resolved = records[records["uid"].isin(set(sub["uid"]))]
+    resolved = records[isin(records["uid"], set(sub["uid"]))]
     wanted = None if changes is None else resolved.groupby("dataset")["record_id"].agg(list)
     facts = {
         dataset: load_facts(session, dataset,
@@ -345,7 +345,7 @@ def refine_by_person(house_links: pd.DataFrame, entity_of: dict[str, str]) -> pd
         .drop_duplicates("person", keep=False)  # two houses in public security: no single home
         .set_index("person")
     )
-    candidates = (links["precision"] == "building") & ~population & person.isin(home.index)
+    candidates = (links["precision"] == "building") & ~population & isin(person, home.index)
     home_code = person[candidates].map(home["address_code"])
     same_building = (
         person[candidates].map(home["building_code"]) == links.loc[candidates, "building_code"]
@@ -411,8 +411,8 @@ def _stored_pairs(session: Session, current: set[str], *, exclude: set[str]) -> 
     columns = [getattr(MatchPair, c) for c in PAIR_COLUMNS]
     frame = read_frame(session, select(*columns, MatchPair.evidence))
     keep = (
-        frame["uid_l"].isin(current) & frame["uid_r"].isin(current)
-        & ~frame["uid_l"].isin(exclude) & ~frame["uid_r"].isin(exclude)
+        isin(frame["uid_l"], current) & isin(frame["uid_r"], current)
+        & ~isin(frame["uid_l"], exclude) & ~isin(frame["uid_r"], exclude)
     )  # fmt: skip
     frame = frame[keep].reset_index(drop=True)
     documents = [_json(e) for e in frame["evidence"]]

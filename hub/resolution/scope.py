@@ -23,6 +23,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from hub.resolution.persons import Constraints
+from hub.storage.frames import isin
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +40,11 @@ def record_changes(records: pd.DataFrame, previous: pd.DataFrame) -> Changes:
     changed, so such a database is resolved once in full."""
     before = previous.set_index("uid")["version_id"]
     now = records.set_index("uid")["version_id"]
-    known = now.index.isin(before.index)
+    known = isin(now.index, before.index)
     same = pd.Series(False, index=now.index)
     same[known] = now[known].to_numpy() == before.reindex(now.index[known]).to_numpy()
     changed = frozenset(now.index[~same.to_numpy()])
-    gone = frozenset(before.index[~before.index.isin(now.index)])
+    gone = frozenset(before.index[~isin(before.index, now.index)])
     return Changes(changed, gone)
 
 
@@ -94,6 +95,6 @@ def affected_records(
     _, label = connected_components(graph, directed=False)
     seeds = set(seeds)
     # A vanished record pulls in the person it belonged to (their golden record changes).
-    lost = set(previous_entity[previous_entity.index.isin(seeds)].dropna())
-    start = uids.isin(seeds) | current_entity.isin(lost).to_numpy()
+    lost = set(previous_entity[isin(previous_entity.index, seeds)].dropna())
+    start = isin(uids, seeds) | isin(current_entity, lost)
     return np.isin(label, np.unique(label[start]))
