@@ -330,7 +330,9 @@ async def _run(
             try:
                 response = await client.post(url, json=body)
                 elapsed = time.perf_counter() - sent
-                answer = response.json()
+                # A refusal before GraphQL (401 without a token) has no JSON body.
+                ok = response.status_code == 200
+                answer: Any = response.json() if ok else response.text
                 failure = _failure(response.status_code, answer)
             except (httpx.HTTPError, ValueError) as exc:
                 elapsed, answer, failure = 0.0, None, f"{type(exc).__name__}: {exc}"

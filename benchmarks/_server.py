@@ -43,12 +43,14 @@ class HubServer:
         log: Path,
         development: bool = False,
         root: Path = ROOT,
+        workers: int = 1,
     ) -> None:
         self.root = root  # the checkout whose ``hub`` package serves (``-m`` puts it first)
         self.database_url = database_url
         self.var_dir = var_dir
         self.log = log
         self.development = development
+        self.workers = workers  # ``hub serve --workers``: processes sharing the port
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -60,6 +62,8 @@ class HubServer:
         args = [sys.executable, "-m", "hub.cli", "serve", "--port", str(self.port)]
         if self.development:
             args.append("--dev")
+        if self.workers > 1:
+            args += ["--workers", str(self.workers)]
         env = {
             **os.environ,
             "HUB_DATABASE_URL": self.database_url,
@@ -108,14 +112,16 @@ class HubServer:
             self.process.wait()
 
     def cpu_seconds(self) -> float:
-        """User + system CPU the server process has used so far."""
+        """User + system CPU the server process and its live worker processes have used."""
         assert self.process is not None
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / _TICK
+        return sum(_cpu_seconds(pid) for pid in [self.process.pid, *_children(self.process.pid)])
 
     def peak_rss_mib(self) -> float | None:
+        """The peak resident memory of the largest server process (a worker, with workers)."""
         assert self.process is not None
-        return status_mib("VmHWM", Path(f"/proc/{self.process.pid}/status"))
+        pids = [self.process.pid, *_children(self.process.pid)]
+        peaks = [status_mib("VmHWM", Path(f"/proc/{pid}/status")) for pid in pids]
+        return max((p for p in peaks if p is not None), default=None)
 
     def tail(self, lines: int = 30) -> str:
         try:
@@ -123,3 +129,21 @@ class HubServer:
         except OSError:
             return ""
         return "\n".join(text.splitlines()[-lines:])
+
+
+def _children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (uvicorn's workers), as the kernel lists them."""
+    try:
+        listed = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(child) for child in listed.split()]
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:  # gone since it was listed
+        return 0.0
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICK

@@ -116,10 +116,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     results: list[Measurement] = []
     var_dir = args.work / "serve" / uuid.uuid4().hex[:8]
     server_at = HubServer(
-        url, var_dir=var_dir, log=var_dir / "serve.log", development=args.dev, root=args.server_root
+        url,
+        var_dir=var_dir,
+        log=var_dir / "serve.log",
+        development=args.dev,
+        root=args.server_root,
+        workers=args.workers,
     )
     with server_at as server:
-        say(f"hub serve (pid {server.process.pid if server.process else '?'}) at {server.url}")
+        say(
+            f"hub serve (pid {server.process.pid if server.process else '?'}, "
+            f"{args.workers} worker process(es)) at {server.url}"
+        )
         for operation, draw in operations:
             for clients in levels:
                 for _ in range(args.repeat):
@@ -224,6 +232,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--purpose-header", default="X-Hub-Purpose")
     parser.add_argument("--header", action="append", default=[], metavar="'NAME: VALUE'")
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes (`hub serve --workers`); the clients share the cores with them",
+    )
+    parser.add_argument(
         "--server-root",
         type=Path,
         default=ROOT,
@@ -293,7 +307,9 @@ def _headers(args: argparse.Namespace, url: str) -> dict[str, str]:
     headers: dict[str, str] = {}
     token = args.token
     if args.create_token:
-        command = ["token", "create", "--role", args.create_token, "--name", "benchmark"]
+        # A name of its own per run: a second run on the same database must not collide.
+        name = f"benchmark/{uuid.uuid4().hex[:8]}"
+        command = ["token", "create", "--role", args.create_token, "--name", name]
         if args.token_grid:
             command += ["--grid", args.token_grid]
         try:

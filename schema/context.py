@@ -2,14 +2,21 @@
 the read log the audit entry is written from, and the DataLoaders.
 
 Built per request (a loader caches what it loaded, so one at module scope would serve stale
-and foreign data). The ORM is synchronous: every query runs through :meth:`Context.db`, one at
-a time in a worker thread, so the event loop never waits on the database and the session is
-never used by two threads at once.
+and foreign data). The ORM is synchronous: every read runs through :meth:`Context.db`, on the
+event loop's own thread. The hub's queries are short indexed lookups and batched loads (a
+fraction of a millisecond to a few), cheaper than the hop to a worker thread and back that
+they used to take; the cores are kept busy by several server processes (``hub serve
+--workers``), not by threads waiting on SQLite. A query runs to its end before any other
+coroutine of the request resumes, so the session is never used by two at once.
+
+Writes run through :meth:`Context.write`, in a worker thread: a write may wait for a lock
+another request of this process holds until its commit, across its awaits (SQLite's single
+writer, a row on PostgreSQL), and waiting on the loop's thread would stop that request from
+ever committing.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,16 +52,19 @@ class Context:
     reads: ReadLog = field(default_factory=ReadLog)
     operation: str | None = None  # the operation's name, once parsed
     loaders: Loaders = field(init=False)
-    _lock: asyncio.Lock = field(init=False, default_factory=asyncio.Lock)
     _snapshot_date: dt.date | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.db)
 
     async def db(self, work: Callable[[Session], T]) -> T:
-        """Run ``work(session)`` in a worker thread, after any query already running."""
-        async with self._lock:
-            return await anyio.to_thread.run_sync(work, self.session)
+        """Run ``work(session)`` now, to its end (awaitable, so that a loader or resolver
+        does not care where it runs). It must not write: see :meth:`write`."""
+        return work(self.session)
+
+    async def write(self, work: Callable[[Session], T]) -> T:
+        """Run ``work(session)``, which writes, in a worker thread (it may wait for a lock)."""
+        return await anyio.to_thread.run_sync(work, self.session)
 
     async def snapshot_date(self) -> dt.date:
         """The date the current publication describes (its newest snapshot), else today.

@@ -3,6 +3,7 @@ description which grant a personal field needs (so the SDL diff shows access cha
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar, dataclass_transform
@@ -63,10 +64,13 @@ def from_row(cls: Callable[..., R], source: object, /, **values: Any) -> R:
     Only the fields the GraphQL type declares are read (deny by default); ``values`` fills or
     overrides the rest (private fields, renamed columns).
     """
-    definition = get_object_definition(cls, strict=True)
-    copied = {
-        f.python_name: getattr(source, f.python_name)
-        for f in definition.fields
-        if f.base_resolver is None and f.python_name not in values
-    }
+    copied = {name: getattr(source, name) for name in _plain_fields(cls) if name not in values}
     return cls(**copied, **values)
+
+
+@functools.cache
+def _plain_fields(cls: Callable[..., Any]) -> tuple[str, ...]:
+    """The fields of a Strawberry type without a resolver (a type's fields are fixed once it
+    is built: read them once, not per row)."""
+    definition = get_object_definition(cls, strict=True)
+    return tuple(f.python_name for f in definition.fields if f.base_resolver is None)

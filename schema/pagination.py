@@ -22,6 +22,7 @@ import strawberry
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 from strawberry import relay
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 from schema.errors import BadUserInput
 from schema.loaders import Db
@@ -132,3 +133,26 @@ async def keyset_page(
         ),
         count=count,
     )
+
+
+def node_selections(info: strawberry.Info[Any, Any]) -> set[str]:
+    """The names of the fields the current connection field selects on ``edges.node``
+    (through fragments; directives aside, so a superset)."""
+    found: set[str] = set()
+    for connection in info.selected_fields:
+        for edges in _fields(connection.selections, "edges"):
+            for node in _fields(edges.selections, "node"):
+                found.update(f.name for f in _fields(node.selections, None))
+    return found
+
+
+def _fields(selections: Sequence[Selection], name: str | None) -> list[SelectedField]:
+    """The fields named ``name`` (any, with ``None``) among ``selections`` and their
+    fragments."""
+    found: list[SelectedField] = []
+    for selection in selections:
+        if isinstance(selection, FragmentSpread | InlineFragment):
+            found += _fields(selection.selections, name)
+        elif name is None or selection.name == name:
+            found.append(selection)
+    return found

@@ -60,7 +60,7 @@ from hub.api.allowlist import AllowList, NotAllowListed
 from hub.api.policy import DEFAULT_POLICY, Policy, load_policy
 from hub.api.purpose import PURPOSE_HEADER, PurposeError, parse_purpose
 from hub.api.tokens import TokenViewers
-from hub.config import Mode, Settings
+from hub.config import Mode, Settings, load_settings
 from hub.storage.session import make_engine, session_factory
 from schema.context import Context
 from schema.export import OPERATIONS_DIR
@@ -98,7 +98,11 @@ async def _unauthorized(scope: Scope, receive: Receive, send: Send) -> None:
 
 
 class Authenticator:
-    """Names the viewer of a request in a session of its own (kept for the request)."""
+    """Names the viewer of a request in a session of its own (kept for the request).
+
+    The token lookup runs in a worker thread, and so does the commit: both may write (a
+    token's last use, the audit entry) and so wait for another request's write lock, which
+    that request holds across its awaits until it commits (see :mod:`schema.context`)."""
 
     def __init__(self, sessions: sessionmaker[Session], viewer_for_request: ViewerForRequest):
         self.sessions = sessions
@@ -121,7 +125,7 @@ class Authenticator:
     async def close(scope: Scope) -> None:
         session: Session | None = scope.pop(_SESSION_KEY, None)
         if session is not None:
-            await anyio.to_thread.run_sync(session.close)
+            session.close()
 
 
 class HubGraphQL(GraphQL[Context, None]):
@@ -208,7 +212,7 @@ class HubGraphQL(GraphQL[Context, None]):
         """The response, once the audit entry of what the request read is committed."""
         context: Context = request.scope[_CONTEXT_KEY]
         try:
-            await context.db(lambda session: _commit_with_audit(session, context, result))
+            await context.write(lambda session: _commit_with_audit(session, context, result))
         except Exception:  # any failure to record the read fails the read
             logger.exception("audit entry not written; the response was withheld")
             await context.db(lambda session: session.rollback())
@@ -322,3 +326,8 @@ def create_app(
         Mount(QUALITY_DOCS_PATH, app=QualityDocs(docs, authenticator), name="quality-docs"),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
+
+
+def app_from_environment() -> Starlette:
+    """The app of the settings in the environment (``hub serve --workers``: each process)."""
+    return create_app(load_settings())

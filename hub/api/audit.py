@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import Select, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from hub.storage.models import AuditEntry, AuditHead, AuditPerson
@@ -141,50 +141,63 @@ class Entry:
 
     def chained_to(self, prev_hash: str) -> str:
         """This entry's hash after ``prev_hash``."""
-        return hashlib.sha256(prev_hash.encode("ascii") + self.canonical()).hexdigest()
+        return _chain(prev_hash, self.canonical())
 
 
 def append(session: Session, entry: Entry) -> int:
     """Write ``entry`` at the end of the chain in the caller's transaction; its id.
 
     Locks the head row first (PostgreSQL: a row lock; SQLite: the write lock), so no other
-    append reads the same head until this transaction ends. The caller commits.
+    append, in this process or another, reads the same head until this transaction ends.
+    The caller commits at once: with no await between the lock and the commit, the lock is
+    held for four short statements (Core, compiled once: no ORM unit of work).
     """
-    head = session.execute(
-        update(AuditHead)
-        .where(AuditHead.id == HEAD_ID)
-        .values(length=AuditHead.length + 1)
-        .returning(AuditHead.entry_hash)
-    ).scalar_one_or_none()
+    document = entry.canonical()  # before the lock: only the hash needs the head
+    connection = session.connection()
+    head = connection.execute(_LOCK_HEAD).scalar_one_or_none()
     if head is None:
         raise AuditError("the audit chain has no head row: run `hub db upgrade`")
-    entry_hash = entry.chained_to(head)
-    entry_id: int = session.execute(
-        insert(AuditEntry)
-        .values(
-            at=_utc(entry.at),
-            actor=entry.actor,
-            role=entry.role,
-            purpose=entry.purpose,
-            operation=entry.operation,
-            person_ids=list(entry.person_ids),
-            fields=entry.fields_json(),
-            allowed=entry.allowed,
-            prev_hash=head,
-            entry_hash=entry_hash,
-        )
-        .returning(AuditEntry.id)
+    entry_hash = _chain(head, document)
+    entry_id: int = connection.execute(
+        _INSERT_ENTRY,
+        {
+            "at": _utc(entry.at),
+            "actor": entry.actor,
+            "role": entry.role,
+            "purpose": entry.purpose,
+            "operation": entry.operation,
+            "person_ids": list(entry.person_ids),
+            "fields": entry.fields_json(),
+            "allowed": entry.allowed,
+            "prev_hash": head,
+            "entry_hash": entry_hash,
+        },
     ).scalar_one()
-    if entry.person_ids:  # Core executemany: one statement, no ORM bookkeeping per row
-        session.connection().execute(
+    if entry.person_ids:  # executemany: one statement
+        connection.execute(
             _INDEX_INSERT, [{"entry_id": entry_id, "person_id": p} for p in entry.person_ids]
         )
-    session.execute(
-        update(AuditHead)
-        .where(AuditHead.id == HEAD_ID)
-        .values(entry_id=entry_id, entry_hash=entry_hash)
-    )
+    connection.execute(_MOVE_HEAD, {"new_id": entry_id, "new_hash": entry_hash})
     return entry_id
+
+
+# Mapped classes, executed on the connection: compiled as Core, without the ORM's bulk DML.
+_LOCK_HEAD = (
+    update(AuditHead)
+    .where(AuditHead.id == HEAD_ID)
+    .values(length=AuditHead.length + 1)
+    .returning(AuditHead.entry_hash)
+)
+_INSERT_ENTRY = insert(AuditEntry).returning(AuditEntry.id)
+_MOVE_HEAD = (
+    update(AuditHead)
+    .where(AuditHead.id == HEAD_ID)
+    .values(entry_id=bindparam("new_id"), entry_hash=bindparam("new_hash"))
+)
+
+
+def _chain(prev_hash: str, document: bytes) -> str:
+    return hashlib.sha256(prev_hash.encode("ascii") + document).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

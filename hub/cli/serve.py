@@ -16,8 +16,16 @@ from hub.config import Mode
     is_flag=True,
     help="Development mode: GraphiQL, introspection, full access without a token.",
 )
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes sharing the port (one per core: a process runs one request at a "
+    "time between its awaits). Each reads the settings from the environment.",
+)
 @pass_cli
-def serve(cli: CliContext, host: str, port: int, dev: bool) -> None:
+def serve(cli: CliContext, host: str, port: int, dev: bool, workers: int) -> None:
     """Serve the GraphQL API at /graphql: tokens, purpose and audit; published operations
     only, POST only (unless --dev or HUB_MODE=development)."""
     import uvicorn
@@ -27,6 +35,19 @@ def serve(cli: CliContext, host: str, port: int, dev: bool) -> None:
     development = dev or cli.settings.mode is Mode.DEVELOPMENT
     if development and host not in ("127.0.0.1", "localhost", "::1"):
         raise click.UsageError("development mode grants full access: bind it to localhost only")
-    app = create_app(cli.settings, development=development)
+    if workers > 1 and dev and cli.settings.mode is not Mode.DEVELOPMENT:
+        raise click.UsageError("--workers builds each process's app from the environment: "
+                               "set HUB_MODE=development rather than --dev")  # fmt: skip
     click.echo(f"GraphQL at http://{host}:{port}/graphql{' (development)' if development else ''}")
+    if workers > 1:  # uvicorn starts the processes; each builds its app from the environment
+        uvicorn.run(
+            "hub.api.app:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+        )
+        return
+    app = create_app(cli.settings, development=development)
     uvicorn.run(app, host=host, port=port, log_level="info")

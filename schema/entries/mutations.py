@@ -124,7 +124,7 @@ async def _submit(info: Info, entry: model.Entry) -> EntryResult:
         )
         return outcome, person
 
-    outcome, row = await context.db(work)
+    outcome, row = await context.write(work)
     coordinate = f"Mutation.{info.field_name}"
     if isinstance(outcome, model.Accepted):
         assert row is not None

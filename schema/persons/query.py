@@ -16,7 +16,14 @@ from schema.enums import EntityStatus
 from schema.errors import BadUserInput
 from schema.fields import field, object_type
 from schema.node import check_scope
-from schema.pagination import After, Connection, First, PageRequest, keyset_page
+from schema.pagination import (
+    After,
+    Connection,
+    First,
+    PageRequest,
+    keyset_page,
+    node_selections,
+)
 from schema.persons.filters import PersonFilter, person_conditions
 from schema.persons.types import Person
 
@@ -45,6 +52,18 @@ PersonByResidentIdResult = Annotated[
 ]
 
 
+async def _load_selected(info: Info, rows: list[models.Person]) -> None:
+    """Load the page's houses and tags, when selected, in one batch each before the persons
+    resolve: the same two queries the loaders would batch, but the fields then resolve
+    without a task each (:func:`schema.loaders.now_or_later`)."""
+    selected = node_selections(info)
+    loaders, viewer = info.context.loaders, info.context.viewer
+    if "house" in selected and viewer.reads(DataCategory.RESIDENCE, "Person.house"):
+        await loaders.house.load_many(sorted({r.house_id for r in rows if r.house_id}))
+    if "tags" in selected and viewer.reads(DataCategory.TAGS, "Person.tags"):
+        await loaders.tags.load_many([r.id for r in rows])
+
+
 @strawberry.type
 class PersonQuery:
     @field(reads=DataCategory.IDENTITY)
@@ -66,7 +85,9 @@ class PersonQuery:
             reads.record("Query.people", row.id, allowed=True)
             return Person.from_row(row)
 
-        return await keyset_page(info.context.db, stmt, models.Person.id, page, wrap)
+        found = await keyset_page(info.context.db, stmt, models.Person.id, page, wrap)
+        await _load_selected(info, [edge.node.row for edge in found.edges])
+        return found
 
     @field(reads=DataCategory.IDENTITY)
     async def person(self, info: Info, id: relay.GlobalID) -> Person | None:

@@ -14,6 +14,7 @@ from hub.storage import models
 from schema.context import Info
 from schema.enums import EntityStatus, Tag
 from schema.fields import field, from_row, object_type
+from schema.loaders import now_or_later
 from schema.node import load_persons
 from schema.persons import facts
 
@@ -139,16 +140,19 @@ class Person(relay.Node):
         return self.row.lives_alone
 
     @field(reads=DataCategory.RESIDENCE)
-    async def house(
-        self, info: Info
-    ) -> Annotated[House, strawberry.lazy("schema.houses.types")] | None:
+    def house(self, info: Info) -> Annotated[House, strawberry.lazy("schema.houses.types")] | None:
         """The house (standard address) the person lives in."""
         from schema.houses.types import House
 
         if self.row.house_id is None:
             return None
-        row = await info.context.loaders.house.load(self.row.house_id)
-        return None if row is None else House.from_row(row)
+        # A value when a page's query loaded the houses already, else an awaitable (GraphQL
+        # awaits what a resolver returns): see schema.loaders.now_or_later.
+        return now_or_later(  # type: ignore[return-value]
+            info.context.loaders.house,
+            self.row.house_id,
+            lambda row: None if row is None else House.from_row(row),
+        )
 
     @field(reads=DataCategory.RESIDENCE)
     async def grid(
@@ -175,10 +179,14 @@ class Person(relay.Node):
         return [Person.from_row(row) for row in shown]
 
     @field(reads=DataCategory.TAGS)
-    async def tags(self, info: Info) -> list[Tag]:
+    def tags(self, info: Info) -> list[Tag]:
         """Derived tags: those the viewer's role may see (the policy lists them per role)."""
         granted = info.context.viewer.tags
-        return [Tag(t) for t in await info.context.loaders.tags.load(self.row.id) if t in granted]
+        return now_or_later(  # type: ignore[return-value]  # a value or an awaitable, as house
+            info.context.loaders.tags,
+            self.row.id,
+            lambda tags: [Tag(t) for t in tags if t in granted],
+        )
 
     @field(reads=DataCategory.BENEFITS)
     async def benefits(self, info: Info) -> list[facts.Benefit]:

@@ -3,11 +3,14 @@ entry committed before the response, and no data when the entry cannot be writte
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import httpx
 import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
@@ -172,3 +175,28 @@ def test_a_steward_sees_who_looked_at_a_resident(
     assert body["data"]["auditTrail"]["totalCount"] == 2
     refused = send(client, tokens["health"], trail, {"id": SUBJECT_GID}).json()
     assert refused["errors"][0]["extensions"] == {"code": "FORBIDDEN"}
+
+
+def test_concurrent_requests_of_one_process_wait_for_a_writer_without_stalling(
+    world: tuple[Settings, Engine, dict[str, str]],
+) -> None:
+    """A request holds its write (a token's first use, a mutation) until its commit, across
+    awaits; a concurrent request that writes too must wait for it without blocking the event
+    loop the holder needs to finish (it would stall until the busy timeout, then fail)."""
+    settings, engine, tokens = world
+    token = tokens["public_security"]  # never used: the first requests each write its use
+    body = {"query": PERSON, "variables": {"id": SUBJECT_GID}}
+
+    async def burst(client: httpx.AsyncClient) -> list[httpx.Response]:
+        sent = [client.post("/graphql", json=body, headers=headers(token)) for _ in range(6)]
+        return list(await asyncio.wait_for(asyncio.gather(*sent), timeout=20))
+
+    started = time.monotonic()
+    with serve(create_app(settings, allow_listed_only=False)) as hub:
+        responses = hub.portal.call(burst, hub.client)
+    assert [r.status_code for r in responses] == [200] * 6
+    assert all("errors" not in r.json() for r in responses)
+    assert time.monotonic() - started < 15
+    assert len(entries(engine)) == 6
+    with Session(engine) as session:
+        assert audit.verify(session).ok

@@ -20,6 +20,7 @@ from hub.api.app import create_app
 from hub.config import load_settings
 from hub.storage import migrate
 from hub.storage.session import make_engine
+from tests.api.conftest import headers, issue_tokens
 from tests.conftest import BACKENDS
 from tests.schema import world
 
@@ -115,7 +116,13 @@ def test_a_sampler_draws_every_required_variable(pools: Pools) -> None:
 
 
 def _measure(
-    url: str, tmp_path: Path, name: str, pools: Pools, *, development: bool
+    url: str,
+    tmp_path: Path,
+    name: str,
+    pools: Pools,
+    *,
+    development: bool,
+    headers: dict[str, str] | None = None,
 ) -> Measurement:
     """Six requests from three clients against the app in this process (its lifespan run)."""
     settings = load_settings({"HUB_DATABASE_URL": url, "HUB_VAR_DIR": str(tmp_path)}, cwd=tmp_path)
@@ -133,7 +140,7 @@ def _measure(
                 duration=None,
                 requests=6,
                 warmup=0,
-                headers={},
+                headers=headers or {},
                 rng=random.Random(3),
                 transport=httpx.ASGITransport(app=app),
             )
@@ -155,10 +162,21 @@ def test_measure_counts_every_request_and_page(
 def test_an_answer_with_errors_counts_as_an_error(
     world_url: str, tmp_path: Path, pools: Pools
 ) -> None:
-    # Production mode without a token: the anonymous viewer may not read personal fields.
-    result = _measure(world_url, tmp_path, "PersonByResidentId", pools, development=False)
+    # Production mode, the administrator's token: it may not read residents at all.
+    token = issue_tokens(world_url)["administrator"]
+    result = _measure(world_url, tmp_path, "PersonByResidentId", pools, development=False,
+                      headers=headers(token))  # fmt: skip
     assert result.errors == 6 and result.latencies == []
     assert result.error_sample is not None and "FORBIDDEN" in result.error_sample
+
+
+def test_a_refusal_without_a_body_counts_as_an_error(
+    world_url: str, tmp_path: Path, pools: Pools
+) -> None:
+    # Production mode without a token: a bare HTTP 401, before any GraphQL.
+    result = _measure(world_url, tmp_path, "PersonByResidentId", pools, development=False)
+    assert result.errors == 6 and result.latencies == []
+    assert result.error_sample is not None and result.error_sample.startswith("HTTP 401")
 
 
 def test_messages_never_show_identifiers() -> None:

@@ -67,6 +67,7 @@ ASKED_BY = {
     "DeliveriesOfDataset": "steward",
     "ElderlyLivingAloneInGrid": "civil_affairs",
     "FindPersonByName": "health",
+    "GridResidents": "civil_affairs",
     "GridRollups": "steward",
     "LowIncomeWithoutVaccination": "health",
     "PartyMembersInGrid": "party_building",
@@ -130,6 +131,26 @@ def elderly_living_alone_in_grid(case: Case) -> None:
     assert {entity_id(n["id"]) for n in nodes(people)} == expected
     assert people["totalCount"] == len(expected)
     assert all(n["grid"]["code"].startswith(code) for n in nodes(people))
+
+
+def grid_residents(case: Case) -> None:
+    code = township_code(case, LONGXUN)
+    expected = case.sql("""
+        select p.id, p.name, p.phone, h.township, h.room from person p
+        left join house h on h.id = p.house_id
+        where p.status = 'active' and p.grid_code like :code || '%' order by p.id
+    """, code=code)  # fmt: skip
+    assert len(expected) > 10
+    first = case.run(gridCode=code, first=10)["people"]
+    rest = case.run(gridCode=code, first=100, after=first["pageInfo"]["endCursor"])["people"]
+    assert first["totalCount"] == rest["totalCount"] == len(expected)
+    assert first["pageInfo"]["hasNextPage"]
+    shown = [edge["node"] for edge in first["edges"] + rest["edges"]]
+    assert len(shown) == min(len(expected), 110)
+    for node, (person_id, name, phone, township, room) in zip(shown, expected, strict=False):
+        assert (entity_id(node["id"]), node["name"], node["phone"]) == (person_id, name, phone)
+        address = (node["house"] or {}).get("address", "")
+        assert all(part in address for part in (township, room) if part)
 
 
 def low_income_without_vaccination(case: Case) -> None:
@@ -341,6 +362,7 @@ CASES: dict[str, Callable[[Case], None]] = {
     "DeliveriesOfDataset": deliveries_of_dataset,
     "ElderlyLivingAloneInGrid": elderly_living_alone_in_grid,
     "FindPersonByName": find_person_by_name,
+    "GridResidents": grid_residents,
     "GridRollups": grid_rollups,
     "LowIncomeWithoutVaccination": low_income_without_vaccination,
     "PartyMembersInGrid": party_members_in_grid,
