@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.ingest.corrections import reapply
 from hub.ingest.fields import Rejected
 from hub.ingest.grid import GridSummary, refresh_grid_reference
 from hub.ingest.records import MAPPERS
@@ -112,6 +113,7 @@ def ingest_file(session: Session, item: DeliveryFile) -> DeliveryReport:
         return DeliveryReport(name, item.dataset.key, item.snapshot_date,
                               DeliveryStatus.REJECTED, error=str(err))  # fmt: skip
     delivery.encoding = result.encoding
+    corrected = reapply(session, result)  # rows a steward corrected before, as corrected
     current = current_snapshot(session, item.dataset.key)
     session.add(delivery)
     session.flush()
@@ -169,7 +171,7 @@ def ingest_file(session: Session, item: DeliveryFile) -> DeliveryReport:
         quarantined_by_reason=dict(Counter(p.reason.value for p in problems)),
         field_issues_by_code=dict(issues),
         snapshot=snapshot,
-        notes=tuple(result.notes),
+        notes=(*result.notes, *corrected),
     )
 
 
