@@ -3,6 +3,7 @@ description which grant a personal field needs (so the SDL diff shows access cha
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar, dataclass_transform
@@ -13,7 +14,7 @@ from strawberry.types.base import get_object_definition
 from strawberry.types.field import StrawberryField
 
 from hub.api.access import DataCategory
-from schema.permissions import Reads
+from schema.permissions import Reads, Writes
 
 T = TypeVar("T", bound=type)
 R = TypeVar("R")
@@ -61,3 +62,35 @@ def from_row(cls: Callable[..., R], source: object, /, **values: Any) -> R:
         if f.base_resolver is None and f.python_name not in values
     }
     return cls(**copied, **values)
+
+
+def subscription(reads: DataCategory) -> Callable[[Callable[..., Any]], Any]:
+    """A subscription described by its docstring, gated behind ``reads`` like a field."""
+
+    def build(fn: Callable[..., Any]) -> Any:
+        description = f"{inspect.getdoc(fn) or ''} Requires the `{reads}` grant.".strip()
+        permission = PermissionExtension([Reads(reads)], use_directives=False)
+        return strawberry.subscription(
+            resolver=fn, description=description, extensions=[permission]
+        )
+
+    return build
+
+
+def mutation(name: str) -> Callable[[Callable[..., Any]], Any]:
+    """A mutation described by its docstring, run only by viewers the policy lets write
+    ``name`` (the GraphQL field name, as ``writes`` in the policy file lists it)."""
+
+    def build(fn: Callable[..., Any]) -> Any:
+        description = f"{inspect.getdoc(fn) or ''} Requires the `{name}` write grant.".strip()
+        permission = PermissionExtension([Writes(name)], use_directives=False)
+        return strawberry.mutation(
+            resolver=fn, name=name, description=description, extensions=[permission]
+        )
+
+    return build
+
+
+def utc(moment: dt.datetime) -> dt.datetime:
+    """A stored time with its zone: SQLite hands them back without one (they are UTC)."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment

@@ -1,5 +1,6 @@
-"""Field permissions: a gated field asks the request's viewer before it resolves, and every
-answer, yes or no, goes into the request's read log for the audit trail."""
+"""Field permissions: a gated field asks the request's viewer before it resolves, a mutation
+asks whether the viewer may write it, and every answer, yes or no, goes into the request's
+read log for the audit trail."""
 
 from __future__ import annotations
 
@@ -49,6 +50,37 @@ class Reads(BasePermission):
         raise Forbidden(self.message or "Forbidden.")
 
 
+class Writes(BasePermission):
+    """Granted when the policy lists this mutation under the viewer's role's ``writes``.
+
+    Where (``county`` or the token's ``grid``) is checked by the mutation once it knows what
+    it writes: :func:`check_write`.
+    """
+
+    error_class = Forbidden
+
+    def __init__(self, mutation: str) -> None:
+        self.mutation = mutation
+        self.message = f"Not granted: the {mutation} mutation."
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        allowed = info.context.viewer.may_write(self.mutation)
+        info.context.reads.record(f"Mutation.{self.mutation}", None, allowed=allowed)
+        info.context.wrote |= allowed
+        return allowed
+
+    def on_unauthorized(self) -> None:
+        raise Forbidden(self.message or "Forbidden.")
+
+
+def check_write(info: Info, mutation: str, grid_code: str | None) -> None:
+    """Refuse (``FORBIDDEN``) ``mutation`` on something in ``grid_code`` outside where the
+    viewer's grant lets it write."""
+    if not info.context.viewer.writes_at(mutation, grid_code):
+        info.context.reads.record(f"Mutation.{mutation}", None, allowed=False)
+        raise Forbidden(OUTSIDE_SCOPE)
+
+
 def gated_fields(schema: strawberry.Schema) -> dict[str, DataCategory]:
     """Every field behind a :class:`Reads` permission, as ``"Type.field" -> category``.
 
@@ -69,3 +101,19 @@ def gated_fields(schema: strawberry.Schema) -> dict[str, DataCategory]:
                         if isinstance(permission, Reads):
                             gated[f"{type_.name}.{name}"] = permission.category
     return gated
+
+
+def write_fields(schema: strawberry.Schema) -> frozenset[str]:
+    """The mutations behind a :class:`Writes` permission (the policy's ``writes`` keys)."""
+    mutation = schema._schema.mutation_type
+    names: set[str] = set()
+    for name, graphql_field in (mutation.fields if mutation is not None else {}).items():
+        definition = (graphql_field.extensions or {}).get("strawberry-definition")
+        if not isinstance(definition, StrawberryField):
+            continue
+        for extension in definition.extensions:
+            if isinstance(extension, PermissionExtension) and any(
+                isinstance(p, Writes) for p in extension.permissions
+            ):
+                names.add(name)
+    return frozenset(names)

@@ -29,6 +29,8 @@ from strawberry.types import ExecutionContext
 
 from hub.api.access import DataCategory
 from schema.audit.query import AuditQuery
+from schema.changes.query import ChangeQuery
+from schema.changes.subscription import ChangeSubscription
 from schema.context import Context
 from schema.errors import is_unexpected
 from schema.grids.query import GridQuery
@@ -41,6 +43,10 @@ from schema.persons.query import PersonQuery
 from schema.persons.types import Person
 from schema.provenance.query import ProvenanceQuery
 from schema.quality.query import QualityQuery
+from schema.reports.mutations import ReportMutation
+from schema.reports.query import ReportQuery
+from schema.stewards.mutations import StewardMutation
+from schema.stewards.query import StewardQuery
 from schema.validation import SensitiveArgumentsAsVariables, personal_fields, purpose_required
 
 #: Deep enough for a person's household members' houses' grids' parents; no deeper.
@@ -58,8 +64,22 @@ CACHED_DOCUMENTS = 256
     "with each department's facts, lineage and the stewards' view of the deliveries."
 )
 class Query(
-    NodeQuery, PersonQuery, HouseQuery, GridQuery, ProvenanceQuery, QualityQuery, AuditQuery
-):
+    NodeQuery, PersonQuery, HouseQuery, GridQuery, ReportQuery, ChangeQuery, ProvenanceQuery,
+    QualityQuery, StewardQuery, AuditQuery,
+):  # fmt: skip
+    pass
+
+
+@strawberry.type(
+    description="Writes, each behind a write grant of the policy file: steward actions and "
+    "the snap-and-report loop. Expected failures are data."
+)
+class Mutation(StewardMutation, ReportMutation):
+    pass
+
+
+@strawberry.type(description="The change feed, live over WebSocket (graphql-transport-ws).")
+class Subscription(ChangeSubscription):
     pass
 
 
@@ -134,7 +154,10 @@ def build_schema(*, development: bool = False) -> strawberry.Schema:
         partial(MaskErrors, should_mask_error=is_unexpected),
     ]
     # Node types reached only through the Node interface must be named to be in the schema.
-    schema = HubSchema(query=Query, types=[Person, House, Grid], extensions=extensions)
+    schema = HubSchema(
+        query=Query, mutation=Mutation, subscription=Subscription,
+        types=[Person, House, Grid], extensions=extensions,
+    )  # fmt: skip
     gated.update(gated_fields(schema))
     fields.bind(PersonalFields(schema._schema, gated))
     return schema

@@ -6,7 +6,7 @@ from functools import cache
 
 from hub.api.access import DataCategory, Viewer
 from hub.api.policy import DEFAULT_POLICY, Policy, load_policy
-from schema.permissions import gated_fields
+from schema.permissions import gated_fields, write_fields
 from schema.root import build_schema
 
 
@@ -17,9 +17,15 @@ def gated() -> dict[str, DataCategory]:
 
 
 @cache
+def mutations() -> frozenset[str]:
+    """The schema's mutations behind a write grant (the policy's ``writes`` keys)."""
+    return write_fields(build_schema())
+
+
+@cache
 def policy() -> Policy:
     """The repository's policy, validated against the schema as the app does."""
-    return load_policy(DEFAULT_POLICY, gated())
+    return load_policy(DEFAULT_POLICY, gated(), mutations())
 
 
 def viewer(role: str, grid_code: str | None = None) -> Viewer:

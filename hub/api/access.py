@@ -5,8 +5,9 @@ Data is grouped in categories (:class:`DataCategory`). A :class:`Viewer` holds a
 :class:`Grant` per category (anything not granted is denied), optional grants per field where
 a category is too coarse (``"Person.healthGroups"``), the tags it may see, filter on and count,
 and an optional grid scope, a grid code prefix that limits which residents and houses it sees.
-The GraphQL schema asks the viewer before it resolves a gated field; it never decides access
-itself. Viewers are built from the policy file (:mod:`hub.api.policy`) for the role of a
+The GraphQL schema asks the viewer before it resolves a gated field, and before it runs a
+mutation (:meth:`Viewer.may_write`, by mutation name and :class:`WriteScope`); it never decides
+access itself. Viewers are built from the policy file (:mod:`hub.api.policy`) for the role of a
 request's token (:mod:`hub.api.tokens`).
 
 A request's viewer comes from a :data:`ViewerForRequest` callable given to
@@ -79,6 +80,13 @@ _LINEAGE_NEEDS = tuple(
 )
 
 
+class WriteScope(enum.StrEnum):
+    """Where a role may run one mutation."""
+
+    COUNTY = "county"  # anywhere in the county
+    GRID = "grid"  # only on residents, houses and reports inside the token's grid subtree
+
+
 class AccessPolicyError(ValueError):
     """A viewer whose grants contradict each other (a policy file must not build one)."""
 
@@ -94,6 +102,7 @@ class Viewer:
     fields: Mapping[str, Grant] = field(default_factory=dict)  # "Type.field" -> grant
     tags: frozenset[Tag] = frozenset()
     actor: str = ""  # who: the token's name, written to the audit trail
+    writes: Mapping[str, WriteScope] = field(default_factory=dict)  # mutation -> where
 
     def __post_init__(self) -> None:
         for category, grant in self.grants.items():
@@ -141,6 +150,19 @@ class Viewer:
         """Whether roll-ups of the grid ``grid_code`` stay inside the viewer's grid scope."""
         return self.grid_scope is None or grid_code.startswith(self.grid_scope)
 
+    def may_write(self, mutation: str) -> bool:
+        """Whether the viewer may run ``mutation`` at all (somewhere)."""
+        scope = self.writes.get(mutation)
+        return scope is WriteScope.COUNTY or (scope is WriteScope.GRID and bool(self.grid_scope))
+
+    def writes_at(self, mutation: str, grid_code: str | None) -> bool:
+        """Whether the viewer may run ``mutation`` on something in ``grid_code``: granted, and
+        inside the grid scope when the grant is the token's grid (nothing without a grid)."""
+        scope = self.writes.get(mutation)
+        if scope is WriteScope.COUNTY:
+            return self.sees(grid_code)
+        return scope is WriteScope.GRID and bool(self.grid_scope) and self.sees(grid_code)
+
     def show(
         self, category: DataCategory, value: str | None, field: str | None = None
     ) -> str | None:
@@ -163,11 +185,19 @@ ViewerForRequest = Callable[[Request, Session], Viewer | None]
 DEVELOPER = "developer"
 
 
+class _EveryMutation(dict[str, WriteScope]):
+    """Every mutation, anywhere: the development viewer's writes."""
+
+    def get(self, key: str, default: object = None) -> WriteScope:
+        return WriteScope.COUNTY
+
+
 def full_access(role: str = DEVELOPER, grid_scope: str | None = None) -> Viewer:
-    """A viewer granted every category and every tag in full."""
+    """A viewer granted every category, every tag and every mutation in full."""
     return Viewer(
-        role, grid_scope, {category: Grant.FULL for category in DataCategory}, tags=frozenset(Tag)
-    )
+        role, grid_scope, {category: Grant.FULL for category in DataCategory},
+        tags=frozenset(Tag), writes=_EveryMutation(),
+    )  # fmt: skip
 
 
 def no_access(role: str = "anonymous") -> Viewer:

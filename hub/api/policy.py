@@ -11,18 +11,20 @@ Its shape (``docs/access.md`` explains each entry)::
         grants: {identity: full, resident_id: masked, ...}   # category -> full|masked|deny
         fields: {Person.healthGroups: full}                  # narrower rules, GraphQL names
         tags: [ELDERLY, LIVING_ALONE]                        # may see, filter on and count
-        writes: {}                                           # reserved for write grants
+        writes: {reportEvent: grid, rateReport: grid}        # mutation -> county | grid
 
-Anything not granted is denied. Every mistake (unknown role key, category, grant, field, tag;
-a mask where none exists; grants that contradict each other) is a :class:`PolicyError` naming
-the file, the line and the entry.
+Anything not granted is denied: a mutation not listed under ``writes`` is refused. ``grid``
+lets a grid-scoped role write inside its token's grid subtree only; ``county`` anywhere (a
+role whose tokens always name a grid cannot have it). Every mistake (unknown role key,
+category, grant, field, tag, mutation; a mask where none exists; grants that contradict each
+other) is a :class:`PolicyError` naming the file, the line and the entry.
 """
 
 from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -30,7 +32,7 @@ from typing import Any
 
 import yaml
 
-from hub.api.access import AccessPolicyError, DataCategory, Grant, Viewer
+from hub.api.access import AccessPolicyError, DataCategory, Grant, Viewer, WriteScope
 from hub.resolution.tags import Tag
 
 DEFAULT_POLICY = Path(__file__).with_name("policy.yaml")
@@ -90,19 +92,22 @@ class Policy:
 
 
 def load_policy(
-    path: Path = DEFAULT_POLICY, gated_fields: Mapping[str, DataCategory] | None = None
+    path: Path = DEFAULT_POLICY,
+    gated_fields: Mapping[str, DataCategory] | None = None,
+    mutations: Collection[str] | None = None,
 ) -> Policy:
     """Read and validate the policy at ``path``.
 
     ``gated_fields`` (``"Type.field" -> category``, from the schema) checks field rules: each
     must name a gated field, and a mask only where the field's category has one.
+    ``mutations`` (the schema's mutation names) checks that every write names one.
     """
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PolicyError(f"{path}: cannot read the policy file: {exc.strerror}") from exc
     document = _Document(path, text)
-    return document.policy(gated_fields)
+    return document.policy(gated_fields, mutations)
 
 
 class _Document:
@@ -137,7 +142,11 @@ class _Document:
             return [self._value(item, (*at, str(i))) for i, item in enumerate(node.value)]
         return yaml.SafeLoader("").construct_object(node)  # a scalar, typed as YAML types it
 
-    def policy(self, gated_fields: Mapping[str, DataCategory] | None) -> Policy:
+    def policy(
+        self,
+        gated_fields: Mapping[str, DataCategory] | None,
+        mutations: Collection[str] | None = None,
+    ) -> Policy:
         data = self.data
         if not isinstance(data, dict):
             raise self.fail((), "expected a mapping with `version` and `roles`")
@@ -149,10 +158,18 @@ class _Document:
         roles = data.get("roles")
         if not isinstance(roles, dict) or not roles:
             raise self.fail(("roles",), "expected a mapping of role names")
-        built = {name: self.role(name, spec, gated_fields) for name, spec in roles.items()}
+        built = {
+            name: self.role(name, spec, gated_fields, mutations) for name, spec in roles.items()
+        }
         return Policy(self.path, MappingProxyType(built))
 
-    def role(self, name: str, spec: Any, gated_fields: Mapping[str, DataCategory] | None) -> Role:
+    def role(
+        self,
+        name: str,
+        spec: Any,
+        gated_fields: Mapping[str, DataCategory] | None,
+        mutations: Collection[str] | None = None,
+    ) -> Role:
         at = ("roles", name)
         if not _ROLE_NAME.match(name):
             raise self.fail(at, "a role name is lower case letters and _, at most 32")
@@ -165,15 +182,13 @@ class _Document:
         description = spec.get("description")
         if not isinstance(description, str) or not description.strip():
             raise self.fail((*at, "description"), "every role says who holds it")
-        writes = spec.get("writes")
-        if writes not in (None, {}):
-            raise self.fail((*at, "writes"), "reserved for write grants: must be empty for now")
         grants = self.grants((*at, "grants"), spec.get("grants") or {})
         fields = self.fields((*at, "fields"), spec.get("fields") or {}, grants, gated_fields)
         tags = self.tags((*at, "tags"), spec.get("tags") or [])
         scope = self.choice((*at, "grid_scope"), spec.get("grid_scope", "none"), GridScope)
+        writes = self.writes((*at, "writes"), spec.get("writes") or {}, scope, mutations)
         try:
-            viewer = Viewer(name, None, grants, fields, tags)
+            viewer = Viewer(name, None, grants, fields, tags, writes=MappingProxyType(writes))
         except AccessPolicyError as exc:
             raise self.fail(at, str(exc)) from exc
         return Role(name, description.strip(), scope, viewer)
@@ -209,6 +224,29 @@ class _Document:
                     raise self.fail((*at, key), f"{category} has no mask: full or deny")
             rules[key] = grant
         return rules
+
+    def writes(
+        self,
+        at: tuple[str, ...],
+        spec: Any,
+        scope: GridScope,
+        mutations: Collection[str] | None,
+    ) -> dict[str, WriteScope]:
+        if not isinstance(spec, dict):
+            raise self.fail(at, "expected a mapping of mutation -> county|grid")
+        writes: dict[str, WriteScope] = {}
+        for key, value in spec.items():
+            where = self.choice((*at, key), value, WriteScope)
+            if mutations is not None and key not in mutations:
+                raise self.fail((*at, key), "not a mutation of the schema")
+            if where is WriteScope.COUNTY and scope is GridScope.REQUIRED:
+                raise self.fail((*at, key), "this role's tokens name a grid: it writes in `grid`")
+            if where is WriteScope.GRID and scope is GridScope.NONE:
+                raise self.fail(
+                    (*at, key), "this role's tokens name no grid: it writes in `county`"
+                )
+            writes[key] = where
+        return writes
 
     def tags(self, at: tuple[str, ...], spec: Any) -> frozenset[Tag]:
         if not isinstance(spec, list):

@@ -26,11 +26,12 @@ def _session(cli: CliContext) -> Iterator[Session]:
 
 def _policy() -> Policy:
     from hub.api.policy import DEFAULT_POLICY, load_policy
-    from schema.permissions import gated_fields
+    from schema.permissions import gated_fields, write_fields
     from schema.root import build_schema
 
+    schema = build_schema()
     try:
-        return load_policy(DEFAULT_POLICY, gated_fields(build_schema()))
+        return load_policy(DEFAULT_POLICY, gated_fields(schema), write_fields(schema))
     except PolicyError as exc:
         raise click.ClickException(str(exc)) from exc
 

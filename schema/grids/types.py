@@ -132,6 +132,22 @@ class Grid(relay.Node):
             if Tag(tag) in wanted
         ]
 
+    @field(reads=DataCategory.REPORTS)
+    async def open_report_count(self, info: Info) -> int:
+        """Citizen reports not answered yet in this grid's subtree (inside your grid scope
+        only)."""
+        self._check_scope(info)
+        open_, _ = await info.context.loaders.report_counts.load(self.row.code)
+        return open_
+
+    @field(reads=DataCategory.REPORTS)
+    async def overdue_report_count(self, info: Info) -> int:
+        """Open citizen reports past the answer deadline in this grid's subtree (inside your
+        grid scope only)."""
+        self._check_scope(info)
+        _, overdue = await info.context.loaders.report_counts.load(self.row.code)
+        return overdue
+
     def _check_scope(self, info: Info) -> None:
         """Roll-ups count residents and houses: refused above or beside the grid scope."""
         if not info.context.viewer.counts(self.row.code):

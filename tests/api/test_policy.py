@@ -10,7 +10,7 @@ import pytest
 from hub.api.access import DataCategory, Grant
 from hub.api.policy import DEFAULT_POLICY, GridScope, PolicyError, load_policy
 from hub.resolution.tags import Tag
-from tests.access import gated, policy
+from tests.access import gated, mutations, policy
 
 REQUIRED_ROLES = {"public_security", "civil_affairs", "health", "party_building",
                   "city_management", "grid_worker", "steward", "administrator"}  # fmt: skip
@@ -74,7 +74,16 @@ roles:
          8, "derived from Person.vaccinations"),
         ("  nurse:\n    description: x\n    grants: {lineage: full}\n", 8, "lineage shows"),
         ("  nurse:\n    description: x\n    grid_scope: sometimes\n", 10, "unknown value"),
-        ("  nurse:\n    description: x\n    writes: {Person.phone: full}\n", 10, "reserved"),
+        ("  nurse:\n    description: x\n    writes: {Person.phone: county}\n", 10,
+         "not a mutation of the schema"),
+        ("  nurse:\n    description: x\n    writes: {rateReport: everywhere}\n", 10,
+         "unknown value 'everywhere'"),
+        ("  nurse:\n    description: x\n    writes: [rateReport]\n", 10,
+         "mutation -> county|grid"),
+        ("  nurse:\n    description: x\n    writes: {rateReport: grid}\n", 10,
+         "writes in `county`"),
+        ("  nurse:\n    description: x\n    grid_scope: required\n"
+         "    writes: {rateReport: county}\n", 11, "writes in `grid`"),
         ("  nurse:\n    grants: {}\n", 8, "says who holds it"),
         ("  Nurse:\n    description: x\n", 8, "lower case"),
     ],
@@ -85,12 +94,28 @@ def test_mistakes_name_the_file_line_and_entry(
     path = tmp_path / "policy.yaml"
     path.write_text(BASE + extra, encoding="utf-8")
     with pytest.raises(PolicyError) as caught:
-        load_policy(path, gated())
+        load_policy(path, gated(), mutations())
     text = str(caught.value)
     assert text.startswith(f"{path}:"), text
     if line is not None:
         assert text.startswith(f"{path}:{line}:"), text
     assert message in text
+
+
+def test_writes_are_granted_by_mutation_and_where() -> None:
+    loaded = policy()
+    steward = loaded.viewer("steward", grid_code=None, actor="s")
+    assert steward.may_write("mergePersons") and steward.writes_at("mergePersons", None)
+    assert not steward.may_write("reportEvent")
+    worker = loaded.viewer("grid_worker", grid_code="350526001001", actor="w")
+    assert worker.may_write("reportEvent")
+    assert worker.writes_at("reportEvent", "35052600100100101")
+    assert not worker.writes_at("reportEvent", "35052600200100101")  # beside the scope
+    assert not worker.writes_at("reportEvent", None)  # a report no grid places
+    assert not worker.may_write("mergePersons")
+    for name in ("civil_affairs", "health", "party_building", "administrator"):
+        role = loaded.role(name).viewer
+        assert not any(role.may_write(m) for m in mutations()), name
 
 
 def test_a_token_role_must_match_the_scope_rule() -> None:

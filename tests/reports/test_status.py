@@ -26,7 +26,7 @@ def test_the_loop_follows_the_contracts_statuses_in_order() -> None:
     while steps[-1].next is not None:
         steps.append(steps[-1].next)  # type: ignore[arg-type]
     assert steps == list(ReportStatus)
-    assert OPEN_STATUSES == {ReportStatus.SUBMITTED, ReportStatus.ASSIGNED, ReportStatus.HANDLED}
+    assert {ReportStatus.SUBMITTED, ReportStatus.ASSIGNED, ReportStatus.HANDLED} == OPEN_STATUSES
 
 
 def test_every_step_is_a_mutation_and_every_handler_may_handle_and_answer() -> None:
