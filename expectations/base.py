@@ -2,8 +2,10 @@
 
 GX 1.24 imports the standard library's deprecated ``sre_constants`` / ``sre_parse`` and so
 warns once on import; the warning is about GX's code, not ours, and would break the test run
-(warnings are errors there), so exactly that warning is silenced here. Every module of the hub
-imports GX through this one.
+(warnings are errors there), so exactly that warning is silenced here. So is pyspark's warning
+that it does not fully support pandas 3: GX imports pyspark when it is installed (the ``spark``
+extra), and the hub hands GX pandas frames, never Spark ones. Every module of the hub imports
+GX through this one.
 
 Each expectation says whether failing it is *blocking* (``meta["blocking"]``, mirrored as GX
 severity ``critical``; the data must not flow on) or a warning (severity ``warning``; stewards
@@ -19,6 +21,9 @@ from typing import Any
 with warnings.catch_warnings():
     warnings.filterwarnings(
         "ignore", message=r"module 'sre_\w+' is deprecated", category=DeprecationWarning
+    )
+    warnings.filterwarnings(
+        "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
     )
     import great_expectations as gx
     import great_expectations.expectations as gxe

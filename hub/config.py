@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_VAR_DIR = "var"
+#: Engines person matching can run Splink on (see :mod:`hub.resolution.backends`).
+MATCH_BACKENDS = ("duckdb", "spark")
 
 
 class Mode(enum.StrEnum):
@@ -37,6 +39,11 @@ class Settings:
     dagster_home: Path
     test_postgres_url: str
     mode: Mode = Mode.PRODUCTION
+    match_backend: str = "duckdb"  # one of MATCH_BACKENDS
+    spark_master: str = "local[2]"  # a Spark master URL, for match_backend "spark"
+    spark_checkpoint_dir: Path = Path(DEFAULT_VAR_DIR) / "spark" / "checkpoints"
+    #: Processes that normalise a delivery's rows while the loading process writes (0: none).
+    ingest_workers: int = 0
 
     @property
     def quality_docs_dir(self) -> Path:
@@ -53,7 +60,9 @@ class Settings:
 
 
 def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> Settings:
-    """Read ``HUB_*`` variables (and ``DAGSTER_HOME``) with defaults under ``./var``."""
+    """Read ``HUB_*`` variables (and ``DAGSTER_HOME``) with defaults under ``./var``.
+
+    ValueError for a ``HUB_MATCH_BACKEND`` that is not one of :data:`MATCH_BACKENDS`."""
     env = os.environ if environ is None else environ
     mode_name = env.get("HUB_MODE") or Mode.PRODUCTION.value
     try:
@@ -64,6 +73,11 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
     base = (cwd or Path.cwd()).resolve()
     var_dir = _path(env.get("HUB_VAR_DIR", DEFAULT_VAR_DIR), base)
     database_url = env.get("HUB_DATABASE_URL") or f"sqlite:///{var_dir / 'hub.sqlite3'}"
+    match_backend = env.get("HUB_MATCH_BACKEND", "duckdb").strip().lower()
+    if match_backend not in MATCH_BACKENDS:
+        raise ValueError(
+            f"HUB_MATCH_BACKEND={match_backend!r}: expected one of {', '.join(MATCH_BACKENDS)}"
+        )
     return Settings(
         var_dir=var_dir,
         database_url=database_url,
@@ -73,7 +87,27 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
             "HUB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
         ),
         mode=mode,
+        match_backend=match_backend,
+        spark_master=env.get("HUB_SPARK_MASTER", "local[2]"),
+        spark_checkpoint_dir=_path(
+            env.get("HUB_SPARK_CHECKPOINT_DIR", str(var_dir / "spark" / "checkpoints")), base
+        ),
+        ingest_workers=_workers(env.get("HUB_INGEST_WORKERS")),
     )
+
+
+def _workers(value: str | None) -> int:
+    """``HUB_INGEST_WORKERS``, or one worker per core beside the loading process, at most two
+    (past that the loading process, which reads and writes, is the bottleneck)."""
+    if value is None or not value.strip():
+        return min(2, max((os.cpu_count() or 1) - 1, 1))
+    try:
+        workers = int(value)
+    except ValueError:
+        raise ValueError(f"HUB_INGEST_WORKERS must be a whole number, not {value!r}") from None
+    if workers < 0:
+        raise ValueError(f"HUB_INGEST_WORKERS must be 0 or more, not {workers}")
+    return workers
 
 
 def _path(value: str, base: Path) -> Path:

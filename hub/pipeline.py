@@ -24,6 +24,7 @@ so that loading the code location and evaluating sensors stay fast.
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,8 +35,9 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from hub.config import Settings
 from hub.ingest.grid import GridSummary, refresh_grid_reference
-from hub.ingest.service import DeliveryReport, ingest_file
+from hub.ingest.service import PAGE_CACHE_MIB, DeliveryReport, IngestOptions, ingest_file
 from hub.quality import ExpectationOutcome, QualityReport
+from hub.resolution.backends import MatchBackend
 from hub.resolution.run import ResolutionReport, resolve
 from hub.sources.catalog import Dataset
 from hub.sources.landing import DeliveryFile, discover, sha256_file
@@ -51,7 +53,7 @@ from hub.storage.models import (
     PublicationStatus,
     QualityRun,
 )
-from hub.storage.session import transaction
+from hub.storage.session import page_cache, transaction
 
 Factory = sessionmaker[Session]
 
@@ -137,34 +139,47 @@ def pending_deliveries(
 
 
 def ingest_dataset(
-    factory: Factory, landing: Path, dataset: Dataset, *, docs_dir: Path | None = None
+    factory: Factory,
+    landing: Path,
+    dataset: Dataset,
+    *,
+    docs_dir: Path | None = None,
+    options: IngestOptions | None = None,
 ) -> list[CheckedDelivery]:
     """Ingest and validate every file of ``dataset`` not loaded yet, oldest snapshot first.
 
     With ``docs_dir``, the Data Docs are rebuilt when a file was refused, so it shows there.
     """
     files = [d for d in discover(landing).deliveries if d.dataset.key == dataset.key]
-    checked = [c for c in (ingest_checked(factory, item, docs_dir) for item in files) if c]
+    checked = [
+        c for c in (ingest_checked(factory, item, docs_dir, options=options) for item in files) if c
+    ]
     if docs_dir is not None and any(c.quality and c.quality.blocking_failed for c in checked):
         refresh_data_docs(factory, docs_dir)
     return checked
 
 
 def ingest_checked(
-    factory: Factory, item: DeliveryFile, docs_dir: Path | None = None
+    factory: Factory,
+    item: DeliveryFile,
+    docs_dir: Path | None = None,
+    *,
+    options: IngestOptions | None = None,
 ) -> CheckedDelivery | None:
     """Ingest one file and validate it in one transaction (None: loaded before)."""
     from hub.quality.runner import check_delivery, store_report
 
     try:
-        with factory() as session, session.begin():
-            report = ingest_file(session, item)
+        with factory() as session, session.begin(), page_cache(session, PAGE_CACHE_MIB):
+            report = ingest_file(session, item, options=options)
             if report.status is None:
                 return None
             delivery = _newest_delivery(session, item.path.name)
             if report.status is DeliveryStatus.REJECTED:
                 return CheckedDelivery(report, delivery.id, None, applied=False)
+            started = time.perf_counter()
             quality = check_delivery(session, delivery.id)
+            report.seconds["quality"] = time.perf_counter() - started
             if quality.blocking_failed:
                 raise _RefusedDelivery(quality, report, delivery.sha256)
             store_report(session, quality, delivery_id=delivery.id,
@@ -206,15 +221,20 @@ def refresh_grid(factory: Factory) -> GridSummary:
 
 
 def build_publication(
-    factory: Factory, *, full: bool = False, docs_dir: Path | None = None
+    factory: Factory,
+    *,
+    full: bool = False,
+    docs_dir: Path | None = None,
+    backend: MatchBackend | None = None,
 ) -> PublicationOutcome:
-    """Resolve, publish and validate in one transaction; commit only if nothing blocks."""
+    """Resolve, publish and validate in one transaction; commit only if nothing blocks.
+    Person matching runs Splink on ``backend`` (DuckDB unless configured otherwise)."""
     from hub.quality.runner import check_publication, previous_tag_counts, store_report
 
     try:
         with factory() as session, session.begin():
             previous = previous_tag_counts(session)
-            resolution = resolve(session, full=full)
+            resolution = resolve(session, full=full, backend=backend)
             quality = check_publication(session, previous_counts=previous)
             if quality.blocking_failed:
                 raise _RefusedBuild(quality, resolution)

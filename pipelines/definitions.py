@@ -14,7 +14,12 @@ from hub.pipeline import data_docs_dir
 from pipelines.assets import ASSETS, LANDING
 from pipelines.checks import CHECKS
 from pipelines.jobs import JOBS
-from pipelines.resources import DatabaseResource, DataDocsResource, LandingResource
+from pipelines.resources import (
+    DatabaseResource,
+    DataDocsResource,
+    LandingResource,
+    MatchingResource,
+)
 from pipelines.schedules import SCHEDULES
 from pipelines.sensors import SENSORS
 
@@ -31,8 +36,11 @@ def build_definitions(settings: Settings) -> Definitions:
         sensors=SENSORS,
         resources={
             "database": DatabaseResource(url=settings.database_url),
-            "landing": LandingResource(path=str(settings.landing_dir)),
+            "landing": LandingResource(
+                path=str(settings.landing_dir), ingest_workers=settings.ingest_workers
+            ),
             "data_docs": DataDocsResource(path=str(data_docs_dir(settings))),
+            "matching": MatchingResource.from_settings(settings),
         },
         executor=in_process_executor if sqlite else multiprocess_executor,
     )

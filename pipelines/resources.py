@@ -1,4 +1,5 @@
-"""The external systems the assets touch: the database, the landing folder, the Data Docs site.
+"""The external systems the assets touch: the database, the landing folder, the Data Docs site,
+and the engine person matching runs Splink on.
 
 Configured from :class:`hub.config.Settings` in :mod:`pipelines.definitions`; the engine is
 made on first use inside a run (never at import) and disposed of when the run ends.
@@ -12,7 +13,10 @@ from dagster import ConfigurableResource, InitResourceContext
 from pydantic import PrivateAttr
 from sqlalchemy import Engine
 
+from hub.config import Settings
+from hub.ingest.service import IngestOptions
 from hub.pipeline import Factory
+from hub.resolution.backends import MatchBackend, MatchEngine, SparkOptions
 from hub.storage import migrate
 from hub.storage.session import make_engine, session_factory
 
@@ -43,9 +47,15 @@ class DatabaseResource(ConfigurableResource):
 
 
 class LandingResource(ConfigurableResource):
-    """The landing folder the departments deliver into, one sub-folder per source."""
+    """The landing folder the departments deliver into, one sub-folder per source, and how
+    many worker processes normalise its rows while they are loaded."""
 
     path: str
+    ingest_workers: int = 0
+
+    @property
+    def ingest_options(self) -> IngestOptions:
+        return IngestOptions(workers=self.ingest_workers)
 
     @property
     def folder(self) -> Path:
@@ -60,3 +70,23 @@ class DataDocsResource(ConfigurableResource):
     @property
     def folder(self) -> Path:
         return Path(self.path)
+
+
+class MatchingResource(ConfigurableResource):
+    """The engine Splink scores person pairs on: ``duckdb`` in the step's process, or ``spark``
+    (``spark_master``: ``local[N]``, ``spark://host:7077``, ``yarn``)."""
+
+    backend: str = "duckdb"
+    spark_master: str = "local[2]"
+    spark_checkpoint_dir: str = "var/spark/checkpoints"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> MatchingResource:
+        return cls(backend=settings.match_backend, spark_master=settings.spark_master,
+                   spark_checkpoint_dir=str(settings.spark_checkpoint_dir))  # fmt: skip
+
+    def match_backend(self) -> MatchBackend:
+        spark = SparkOptions(
+            master=self.spark_master, checkpoint_dir=Path(self.spark_checkpoint_dir)
+        )
+        return MatchBackend(MatchEngine(self.backend), spark)

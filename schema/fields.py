@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar, dataclass_transform
 
 import strawberry
+from strawberry.extensions.field_extension import FieldExtension
 from strawberry.permission import PermissionExtension
 from strawberry.types.base import get_object_definition
 from strawberry.types.field import StrawberryField
@@ -49,6 +50,14 @@ def field(resolver: Callable[..., Any] | None = None, *, reads: DataCategory | N
     return build if resolver is None else build(resolver)
 
 
+def mutation(fn: Callable[..., Any]) -> Any:
+    """A mutation described by its docstring, behind the policy's ``writes`` (deny by
+    default: a role the policy does not grant it gets ``FORBIDDEN``)."""
+    description = f"{inspect.getdoc(fn) or ''} Requires a write grant.".strip()
+    extensions: list[FieldExtension] = [PermissionExtension([Writes()], use_directives=False)]
+    return strawberry.mutation(resolver=fn, description=description, extensions=extensions)
+
+
 def from_row(cls: Callable[..., R], source: object, /, **values: Any) -> R:
     """An instance of a Strawberry type whose plain fields are copied from ``source``.
 
@@ -72,20 +81,6 @@ def subscription(reads: DataCategory) -> Callable[[Callable[..., Any]], Any]:
         permission = PermissionExtension([Reads(reads)], use_directives=False)
         return strawberry.subscription(
             resolver=fn, description=description, extensions=[permission]
-        )
-
-    return build
-
-
-def mutation(name: str) -> Callable[[Callable[..., Any]], Any]:
-    """A mutation described by its docstring, run only by viewers the policy lets write
-    ``name`` (the GraphQL field name, as ``writes`` in the policy file lists it)."""
-
-    def build(fn: Callable[..., Any]) -> Any:
-        description = f"{inspect.getdoc(fn) or ''} Requires the `{name}` write grant.".strip()
-        permission = PermissionExtension([Writes(name)], use_directives=False)
-        return strawberry.mutation(
-            resolver=fn, name=name, description=description, extensions=[permission]
         )
 
     return build

@@ -51,34 +51,48 @@ class Reads(BasePermission):
 
 
 class Writes(BasePermission):
-    """Granted when the policy lists this mutation under the viewer's role's ``writes``.
-
-    Where (``county`` or the token's ``grid``) is checked by the mutation once it knows what
-    it writes: :func:`check_write`.
-    """
+    """Granted when the policy gives the viewer's role this mutation (``writes``); whether
+    the rows it touches lie in the viewer's grid is the mutation's own check (it knows them).
+    Every attempt, granted or not, goes into the read log, so the audit trail has it."""
 
     error_class = Forbidden
-
-    def __init__(self, mutation: str) -> None:
-        self.mutation = mutation
-        self.message = f"Not granted: the {mutation} mutation."
+    message = "Not granted: this write."
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        allowed = info.context.viewer.may_write(self.mutation)
-        info.context.reads.record(f"Mutation.{self.mutation}", None, allowed=allowed)
-        info.context.wrote |= allowed
-        return allowed
+        coordinate = f"{info._raw_info.parent_type.name}.{info.field_name}"
+        allowed = info.context.viewer.may_write(coordinate)
+        info.context.reads.record(coordinate, None, allowed=allowed)
+        info.context.wrote |= allowed  # its commit rings the subscriptions' bell
+        return bool(allowed)
 
     def on_unauthorized(self) -> None:
         raise Forbidden(self.message or "Forbidden.")
 
 
-def check_write(info: Info, mutation: str, grid_code: str | None) -> None:
-    """Refuse (``FORBIDDEN``) ``mutation`` on something in ``grid_code`` outside where the
-    viewer's grant lets it write."""
-    if not info.context.viewer.writes_at(mutation, grid_code):
-        info.context.reads.record(f"Mutation.{mutation}", None, allowed=False)
+def check_write(info: Info, grid_code: str | None) -> None:
+    """Refuse (``FORBIDDEN``) the running mutation on something in ``grid_code`` outside
+    where the viewer's grant lets it write (``county``, or the token's ``grid``)."""
+    coordinate = f"{info._raw_info.parent_type.name}.{info.field_name}"
+    if not info.context.viewer.writes_at(coordinate, grid_code):
+        info.context.reads.record(coordinate, None, allowed=False)
         raise Forbidden(OUTSIDE_SCOPE)
+
+
+def write_fields(schema: strawberry.Schema) -> set[str]:
+    """Every mutation behind a :class:`Writes` permission, as ``"Mutation.field"``: the names
+    the policy's ``writes`` may grant."""
+    found: set[str] = set()
+    mutation = schema._schema.mutation_type
+    for name, graphql_field in (mutation.fields if mutation is not None else {}).items():
+        definition = (graphql_field.extensions or {}).get("strawberry-definition")
+        if isinstance(definition, StrawberryField) and any(
+            isinstance(permission, Writes)
+            for extension in definition.extensions
+            if isinstance(extension, PermissionExtension)
+            for permission in extension.permissions
+        ):
+            found.add(f"{mutation.name}.{name}")  # type: ignore[union-attr]
+    return found
 
 
 def gated_fields(schema: strawberry.Schema) -> dict[str, DataCategory]:
@@ -101,19 +115,3 @@ def gated_fields(schema: strawberry.Schema) -> dict[str, DataCategory]:
                         if isinstance(permission, Reads):
                             gated[f"{type_.name}.{name}"] = permission.category
     return gated
-
-
-def write_fields(schema: strawberry.Schema) -> frozenset[str]:
-    """The mutations behind a :class:`Writes` permission (the policy's ``writes`` keys)."""
-    mutation = schema._schema.mutation_type
-    names: set[str] = set()
-    for name, graphql_field in (mutation.fields if mutation is not None else {}).items():
-        definition = (graphql_field.extensions or {}).get("strawberry-definition")
-        if not isinstance(definition, StrawberryField):
-            continue
-        for extension in definition.extensions:
-            if isinstance(extension, PermissionExtension) and any(
-                isinstance(p, Writes) for p in extension.permissions
-            ):
-                names.add(name)
-    return frozenset(names)

@@ -32,6 +32,7 @@ from schema.audit.query import AuditQuery
 from schema.changes.query import ChangeQuery
 from schema.changes.subscription import ChangeSubscription
 from schema.context import Context
+from schema.entries.mutations import EntryMutation
 from schema.errors import is_unexpected
 from schema.grids.query import GridQuery
 from schema.grids.types import Grid
@@ -70,16 +71,17 @@ class Query(
     pass
 
 
-@strawberry.type(
-    description="Writes, each behind a write grant of the policy file: steward actions and "
-    "the snap-and-report loop. Expected failures are data."
-)
-class Mutation(StewardMutation, ReportMutation):
+@strawberry.type(description="The change feed, live over WebSocket (graphql-transport-ws).")
+class Subscription(ChangeSubscription):
     pass
 
 
-@strawberry.type(description="The change feed, live over WebSocket (graphql-transport-ws).")
-class Subscription(ChangeSubscription):
+@strawberry.type(
+    description="Writes, each behind a grant of the access policy (`writes`): what grid "
+    "workers enter once for every department, steward actions and the snap-and-report loop. "
+    "Expected failures are data."
+)
+class Mutation(EntryMutation, StewardMutation, ReportMutation):
     pass
 
 

@@ -17,15 +17,15 @@ def gated() -> dict[str, DataCategory]:
 
 
 @cache
-def mutations() -> frozenset[str]:
-    """The schema's mutations behind a write grant (the policy's ``writes`` keys)."""
-    return write_fields(build_schema())
+def writes() -> frozenset[str]:
+    """``"Mutation.field"`` for every mutation behind a write grant."""
+    return frozenset(write_fields(build_schema()))
 
 
 @cache
 def policy() -> Policy:
     """The repository's policy, validated against the schema as the app does."""
-    return load_policy(DEFAULT_POLICY, gated(), mutations())
+    return load_policy(DEFAULT_POLICY, gated(), writes())
 
 
 def viewer(role: str, grid_code: str | None = None) -> Viewer:

@@ -17,7 +17,7 @@ A request's viewer comes from a :data:`ViewerForRequest` callable given to
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -81,10 +81,10 @@ _LINEAGE_NEEDS = tuple(
 
 
 class WriteScope(enum.StrEnum):
-    """Where a role may run one mutation."""
+    """Where a role may use a write (a mutation) the policy grants it."""
 
-    COUNTY = "county"  # anywhere in the county
-    GRID = "grid"  # only on residents, houses and reports inside the token's grid subtree
+    GRID = "grid"  # only on residents and houses of the token's grid subtree
+    COUNTY = "county"  # anywhere
 
 
 class AccessPolicyError(ValueError):
@@ -102,7 +102,7 @@ class Viewer:
     fields: Mapping[str, Grant] = field(default_factory=dict)  # "Type.field" -> grant
     tags: frozenset[Tag] = frozenset()
     actor: str = ""  # who: the token's name, written to the audit trail
-    writes: Mapping[str, WriteScope] = field(default_factory=dict)  # mutation -> where
+    writes: Mapping[str, WriteScope] = field(default_factory=dict)  # "Mutation.x" -> scope
 
     def __post_init__(self) -> None:
         for category, grant in self.grants.items():
@@ -151,7 +151,8 @@ class Viewer:
         return self.grid_scope is None or grid_code.startswith(self.grid_scope)
 
     def may_write(self, mutation: str) -> bool:
-        """Whether the viewer may run ``mutation`` at all (somewhere)."""
+        """Whether the viewer may run ``mutation`` (``"Mutation.registerResident"``) at all,
+        somewhere: granted, and a grid grant only with a token that names a grid."""
         scope = self.writes.get(mutation)
         return scope is WriteScope.COUNTY or (scope is WriteScope.GRID and bool(self.grid_scope))
 
@@ -185,18 +186,27 @@ ViewerForRequest = Callable[[Request, Session], Viewer | None]
 DEVELOPER = "developer"
 
 
-class _EveryMutation(dict[str, WriteScope]):
-    """Every mutation, anywhere: the development viewer's writes."""
+class _EveryWrite(Mapping[str, WriteScope]):
+    """Every write, anywhere: the full-access viewer's (development and tests)."""
 
-    def get(self, key: str, default: object = None) -> WriteScope:
+    def __getitem__(self, key: str) -> WriteScope:
         return WriteScope.COUNTY
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
 
 
 def full_access(role: str = DEVELOPER, grid_scope: str | None = None) -> Viewer:
-    """A viewer granted every category, every tag and every mutation in full."""
+    """A viewer granted every category, every tag and every write in full."""
     return Viewer(
         role, grid_scope, {category: Grant.FULL for category in DataCategory},
-        tags=frozenset(Tag), writes=_EveryMutation(),
+        tags=frozenset(Tag), writes=_EveryWrite(),
     )  # fmt: skip
 
 

@@ -11,11 +11,11 @@ Its shape (``docs/access.md`` explains each entry)::
         grants: {identity: full, resident_id: masked, ...}   # category -> full|masked|deny
         fields: {Person.healthGroups: full}                  # narrower rules, GraphQL names
         tags: [ELDERLY, LIVING_ALONE]                        # may see, filter on and count
-        writes: {reportEvent: grid, rateReport: grid}        # mutation -> county | grid
+        writes: {Mutation.registerResident: grid}            # mutation -> grid | county
 
 Anything not granted is denied: a mutation not listed under ``writes`` is refused. ``grid``
-lets a grid-scoped role write inside its token's grid subtree only; ``county`` anywhere (a
-role whose tokens always name a grid cannot have it). Every mistake (unknown role key,
+lets a grid-scoped role write inside its token's grid subtree only; ``county`` anywhere the
+role sees. Every mistake (unknown role key,
 category, grant, field, tag, mutation; a mask where none exists; grants that contradict each
 other) is a :class:`PolicyError` naming the file, the line and the entry.
 """
@@ -38,6 +38,7 @@ from hub.resolution.tags import Tag
 DEFAULT_POLICY = Path(__file__).with_name("policy.yaml")
 VERSION = 1
 _ROLE_NAME = re.compile(r"^[a-z][a-z_]{1,31}$")  # api_token.role is 32 characters
+_MUTATION = re.compile(r"^Mutation\.[a-z][A-Za-z0-9]*$")
 _ROLE_KEYS = frozenset({"description", "grid_scope", "grants", "fields", "tags", "writes"})
 
 
@@ -94,27 +95,29 @@ class Policy:
 def load_policy(
     path: Path = DEFAULT_POLICY,
     gated_fields: Mapping[str, DataCategory] | None = None,
-    mutations: Collection[str] | None = None,
+    write_fields: Collection[str] | None = None,
 ) -> Policy:
     """Read and validate the policy at ``path``.
 
     ``gated_fields`` (``"Type.field" -> category``, from the schema) checks field rules: each
     must name a gated field, and a mask only where the field's category has one.
-    ``mutations`` (the schema's mutation names) checks that every write names one.
+    ``write_fields`` (``"Mutation.field"``, from the schema) checks that each write granted
+    names a mutation.
     """
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PolicyError(f"{path}: cannot read the policy file: {exc.strerror}") from exc
-    document = _Document(path, text)
-    return document.policy(gated_fields, mutations)
+    document = _Document(path, text, write_fields)
+    return document.policy(gated_fields)
 
 
 class _Document:
     """The parsed file with the line of every entry, for error messages."""
 
-    def __init__(self, path: Path, text: str) -> None:
+    def __init__(self, path: Path, text: str, write_fields: Collection[str] | None) -> None:
         self.path = path
+        self.write_fields = None if write_fields is None else frozenset(write_fields)
         self.lines: dict[tuple[str, ...], int] = {}
         try:
             node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -186,9 +189,9 @@ class _Document:
         fields = self.fields((*at, "fields"), spec.get("fields") or {}, grants, gated_fields)
         tags = self.tags((*at, "tags"), spec.get("tags") or [])
         scope = self.choice((*at, "grid_scope"), spec.get("grid_scope", "none"), GridScope)
-        writes = self.writes((*at, "writes"), spec.get("writes") or {}, scope, mutations)
+        writes = self.writes((*at, "writes"), spec.get("writes") or {}, scope)
         try:
-            viewer = Viewer(name, None, grants, fields, tags, writes=MappingProxyType(writes))
+            viewer = Viewer(name, None, grants, fields, tags, writes=writes)
         except AccessPolicyError as exc:
             raise self.fail(at, str(exc)) from exc
         return Role(name, description.strip(), scope, viewer)
@@ -226,27 +229,22 @@ class _Document:
         return rules
 
     def writes(
-        self,
-        at: tuple[str, ...],
-        spec: Any,
-        scope: GridScope,
-        mutations: Collection[str] | None,
-    ) -> dict[str, WriteScope]:
+        self, at: tuple[str, ...], spec: Any, scope: GridScope
+    ) -> MappingProxyType[str, WriteScope]:
         if not isinstance(spec, dict):
-            raise self.fail(at, "expected a mapping of mutation -> county|grid")
+            raise self.fail(at, "expected a mapping of Mutation.field -> grid|county")
         writes: dict[str, WriteScope] = {}
         for key, value in spec.items():
-            where = self.choice((*at, key), value, WriteScope)
-            if mutations is not None and key not in mutations:
+            if not isinstance(key, str) or not _MUTATION.match(key):
+                raise self.fail((*at, str(key)), "a write is named Mutation.<field>")
+            if self.write_fields is not None and key not in self.write_fields:
                 raise self.fail((*at, key), "not a mutation of the schema")
-            if where is WriteScope.COUNTY and scope is GridScope.REQUIRED:
-                raise self.fail((*at, key), "this role's tokens name a grid: it writes in `grid`")
+            where = self.choice((*at, key), value, WriteScope, what="write scope")
             if where is WriteScope.GRID and scope is GridScope.NONE:
-                raise self.fail(
-                    (*at, key), "this role's tokens name no grid: it writes in `county`"
-                )
+                raise self.fail((*at, key), "a grid write needs tokens that name a grid "
+                                "(grid_scope required or optional)")  # fmt: skip
             writes[key] = where
-        return writes
+        return MappingProxyType(writes)
 
     def tags(self, at: tuple[str, ...], spec: Any) -> frozenset[Tag]:
         if not isinstance(spec, list):

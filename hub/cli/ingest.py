@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from hub.cli.context import CliContext, pass_cli
-from hub.ingest.service import DeliveryReport, IngestReport, ingest_landing
+from hub.ingest.service import DeliveryReport, IngestOptions, IngestReport, ingest_landing
 from hub.sources.landing import DeliveryFile
 from hub.storage import migrate
 from hub.storage.session import make_engine, session_factory
@@ -39,7 +39,10 @@ def run_ingest(cli: CliContext, landing: Path, *, quiet: bool = False) -> Ingest
                 click.echo(f"[{index + 1}/{total}] {item.dataset.source}/{item.path.name} ...",
                            err=True)  # fmt: skip
 
-        report = ingest_landing(session_factory(engine), landing, progress=progress)
+        options = IngestOptions(workers=cli.settings.ingest_workers)
+        report = ingest_landing(
+            session_factory(engine), landing, progress=progress, options=options
+        )
     finally:
         engine.dispose()
     print_report(report, quiet=quiet)

@@ -9,6 +9,7 @@ import click
 from sqlalchemy import select
 
 from hub.cli.context import CliContext, pass_cli
+from hub.resolution.backends import MatchBackend
 from hub.resolution.evaluation import pairwise_scores, read_truth
 from hub.resolution.records import PERSON_DATASETS
 from hub.resolution.run import resolve as run_resolution
@@ -26,7 +27,9 @@ def resolve(cli: CliContext, full: bool) -> None:
     engine = make_engine(cli.settings.database_url)
     try:
         with transaction(session_factory(engine)) as session:
-            report = run_resolution(session, full=full, progress=lambda m: click.echo(m, err=True))
+            backend = MatchBackend.from_settings(cli.settings)
+            report = run_resolution(session, full=full, backend=backend,
+                                    progress=lambda m: click.echo(m, err=True))  # fmt: skip
     finally:
         engine.dispose()
     counts = report.counts

@@ -29,8 +29,8 @@ def _policy() -> Policy:
     from schema.permissions import gated_fields, write_fields
     from schema.root import build_schema
 
-    schema = build_schema()
     try:
+        schema = build_schema()
         return load_policy(DEFAULT_POLICY, gated_fields(schema), write_fields(schema))
     except PolicyError as exc:
         raise click.ClickException(str(exc)) from exc

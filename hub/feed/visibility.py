@@ -52,6 +52,7 @@ PERSON_FIELDS: Mapping[str, Rule] = MappingProxyType({
     "household_no": (_R, "Person.registration"),
     "relation_to_head": (_R, "Person.registration"),
     "registration_type": (_R, "Person.registration"),
+    "lives_alone": (_R, "Person.livesAlone"),  # as the grid worker last reported it
     "tags": (DataCategory.TAGS, "Person.tags"),
     "status": None,
     "merged_into": None,
@@ -74,7 +75,7 @@ DATASET_READS: Mapping[str, tuple[DataCategory, str | None]] = MappingProxyType(
     catalog.REPORTS.key: (DataCategory.REPORTS, "Person.citizenReports"),
     catalog.GRIDS.key: (_R, None),
     # Grid workers' own entries through the API (issue 8): what they saw of the resident.
-    "grid.entry": (_I, None),
+    catalog.ENTRIES_KEY: (_I, None),
 })  # fmt: skip
 
 

@@ -27,11 +27,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.ingest.fields import Rejected
+from hub.ingest.mapping import Issue, written_form
 from hub.ingest.records import MAPPERS
 from hub.ingest.snapshot import LoadedRow, apply_correction, content_hash, current_snapshot
 from hub.sources import catalog
 from hub.sources.catalog import Dataset, FileFormat
-from hub.sources.problems import FieldIssue, Reason
+from hub.sources.problems import Reason
 from hub.sources.reading import ReadResult, RowCollector, SourceRow
 from hub.storage.models import (
     Delivery,
@@ -63,7 +64,7 @@ class Correction:
     delivery: Delivery
     record_id: str
     new_record: bool  # the record was not in the snapshot before
-    issues: tuple[FieldIssue, ...] = field(default_factory=tuple)
+    issues: tuple[Issue, ...] = field(default_factory=tuple)
 
 
 def correction_text(values: Mapping[str, Any]) -> str:
@@ -105,7 +106,8 @@ def load_row(
     except Rejected as rejected:
         r = rejected.rejection
         raise CorrectionError(f"the correction: {r.message}", r.reason.value, r.field) from None
-    return LoadedRow(source_row, record)
+    digest = content_hash(source_row.text)
+    return LoadedRow(source_row, digest, written_form(source_row.raw, record))
 
 
 def correct(
@@ -149,7 +151,7 @@ def correct(
     session.flush()
     new = apply_correction(session, delivery, item)
     delivery.records_new, delivery.records_changed = (1, 0) if new else (0, 1)
-    return Correction(delivery, record_id, new, tuple(item.record.issues))
+    return Correction(delivery, record_id, new, item.mapped.issues)
 
 
 def active_corrections(session: Session, dataset: str) -> dict[str, tuple[int, dict[str, Any]]]:

@@ -100,7 +100,8 @@ class RecordBuilder:
     def text(
         self, target: str, column: str, *, vocabulary: Collection[str] | None = None
     ) -> str | None:
-        value = clean_text(self.raw.get(column))
+        raw = self.raw.get(column)
+        value = _clean_text(raw) if type(raw) is str else clean_text(raw)
         if value is not None and vocabulary is not None and value not in vocabulary:
             self.issue(column, FieldCode.INVALID_VALUE, f"{column}: {value!r} is not one of "
                        f"the contract's values", value)  # fmt: skip
@@ -219,23 +220,25 @@ class RecordBuilder:
         )
         if value.error is not None and clean_text(raw) is not None:
             self.issue(column, FieldCode.INVALID_DATE, f"{column}: {value.error}", raw)
-        self.fields[target] = value.iso
+        iso = value.iso
+        self.fields[target] = iso
         if birth:
-            self.keys.birth_date = value.iso
+            self.keys.birth_date = iso
         return value
 
     def birth_date_from(self, value: DateValue, rid: ResidentId, column: str) -> None:
         """Prefer the ID's birth date as the key; flag a delivered date that disagrees."""
         if rid.birth_date is None:
             return
-        if value.value is not None and value.iso is not None:
+        iso = value.iso
+        if value.value is not None and iso is not None:
             same = (
                 value.value == rid.birth_date
-                if value.iso and len(value.iso) == 10
+                if iso and len(iso) == 10
                 else value.value.replace(day=1) == rid.birth_date.replace(day=1)
             )
             if not same:
-                message = f"{column}: {value.iso} but the resident ID says {rid.birth_date}"
+                message = f"{column}: {iso} but the resident ID says {rid.birth_date}"
                 self.issue(column, FieldCode.ID_CONFLICT, message, value.original)
         self.keys.birth_date = rid.birth_date.isoformat()
 
@@ -281,6 +284,10 @@ def _phone_document(raw: object) -> tuple[PhoneList, dict[str, Any]]:
 @functools.lru_cache(maxsize=1 << 16)
 def _phones(raw: str) -> tuple[PhoneList, dict[str, Any]]:
     return _phone_document(raw)
+
+
+# Coded and short text columns (vaccine, site, relation, township) repeat all the time.
+_clean_text = functools.lru_cache(maxsize=1 << 16)(clean_text)
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -7,24 +7,30 @@ One delivery is one transaction: it is applied whole or not at all, and its reco
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.ingest.corrections import reapply
-from hub.ingest.fields import Rejected
+from hub.ingest.fields import Rejection
 from hub.ingest.grid import GridSummary, refresh_grid_reference
-from hub.ingest.records import MAPPERS
+from hub.ingest.mapping import MappedRow, map_chunk
+from hub.ingest.pool import MappingPool
 from hub.ingest.snapshot import LoadedRow, SnapshotCounts, SnapshotWriter, current_snapshot, retract
 from hub.sources import catalog
 from hub.sources.landing import DeliveryFile, IgnoredFile, discover, sha256_file
 from hub.sources.problems import DeliveryRejected, RowProblem
 from hub.sources.reading import ReadResult, SourceRow, read_delivery
 from hub.storage.models import Delivery, DeliveryStatus, QuarantinedRow
+from hub.storage.session import page_cache
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +50,8 @@ class DeliveryReport:
     snapshot: SnapshotCounts | None = None
     error: str | None = None
     notes: tuple[str, ...] = ()
+    #: Wall seconds by stage: read, map (waiting for mapped rows), write, quality.
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def reconciles(self) -> bool:
@@ -61,11 +69,27 @@ class IngestReport:
         return [d for d in self.deliveries if d.status is not None]
 
 
+@dataclass(frozen=True, slots=True)
+class IngestOptions:
+    """How a delivery is processed; the result is the same whatever they are."""
+
+    workers: int = 0  # processes mapping rows while this one writes; 0: map here
+    chunk_rows: int = 5_000  # rows mapped and written at a time
+    pool_min_rows: int = 20_000  # fewer rows to map than this: map here, a pool costs more
+
+
 Progress = Callable[[DeliveryFile, int, int], None]
+
+#: SQLite page cache while a delivery is written and checked (see ``page_cache``).
+PAGE_CACHE_MIB = 512
 
 
 def ingest_landing(
-    factory: sessionmaker[Session], landing: Path, *, progress: Progress | None = None
+    factory: sessionmaker[Session],
+    landing: Path,
+    *,
+    progress: Progress | None = None,
+    options: IngestOptions | None = None,
 ) -> IngestReport:
     """Load every delivery in ``landing`` not loaded yet, oldest snapshot first per dataset."""
     found = discover(landing)
@@ -75,7 +99,7 @@ def ingest_landing(
         if progress is not None:
             progress(item, index, len(found.deliveries))
         with factory() as session, session.begin():
-            result = ingest_file(session, item)
+            result = ingest_file(session, item, options=options)
             if result.status is DeliveryStatus.LOADED and item.dataset is catalog.GRIDS:
                 grid_changed = True
         report.deliveries.append(result)
@@ -85,14 +109,22 @@ def ingest_landing(
     return report
 
 
-def ingest_file(session: Session, item: DeliveryFile) -> DeliveryReport:
+def ingest_file(
+    session: Session, item: DeliveryFile, *, options: IngestOptions | None = None
+) -> DeliveryReport:
     """Ingest one delivery file inside the caller's transaction."""
+    with page_cache(session, PAGE_CACHE_MIB):
+        return _ingest_file(session, item, options or IngestOptions())
+
+
+def _ingest_file(session: Session, item: DeliveryFile, options: IngestOptions) -> DeliveryReport:
+    clock = _Clock()
     sha = sha256_file(item.path)
     name = item.path.name
-    known = session.scalars(
+    loaded_before = session.scalars(
         select(Delivery).where(Delivery.file_name == name, Delivery.sha256 == sha)
     ).first()
-    if known is not None:
+    if loaded_before is not None:
         return DeliveryReport(name, item.dataset.key, item.snapshot_date, None)
     delivery = Delivery(
         source=item.dataset.source,
@@ -104,41 +136,71 @@ def ingest_file(session: Session, item: DeliveryFile) -> DeliveryReport:
         snapshot_date=item.snapshot_date,
         status=DeliveryStatus.LOADED,
     )
+    current = current_snapshot(session, item.dataset.key)
+    late = current is not None and item.snapshot_date < current.snapshot_date
+    replaces = current is not None and current.snapshot_date == item.snapshot_date
+    # A newer snapshot: rows repeated as delivered are neither parsed (JSON Lines) nor mapped.
+    writer = None
+    if current is not None and not late and not replaces:
+        writer = SnapshotWriter(session, delivery, current)
+    clock.lap("write")
     try:
-        result = read_delivery(item.dataset, item.path)
+        known = writer.known() if writer is not None else None
+        result = read_delivery(item.dataset, item.path, known=known)
+        del known
     except DeliveryRejected as err:
         delivery.status = DeliveryStatus.REJECTED
         delivery.error = str(err)
         session.add(delivery)
         return DeliveryReport(name, item.dataset.key, item.snapshot_date,
                               DeliveryStatus.REJECTED, error=str(err))  # fmt: skip
+    clock.lap("read")
     delivery.encoding = result.encoding
     corrected = reapply(session, result)  # rows a steward corrected before, as corrected
-    current = current_snapshot(session, item.dataset.key)
     session.add(delivery)
     session.flush()
-    late = current is not None and item.snapshot_date < current.snapshot_date
-    previous = current
     if late:
         delivery.status = DeliveryStatus.LATE
-    elif current is not None and current.snapshot_date == item.snapshot_date:
+    elif current is not None and replaces:
         retract(session, current)
-        previous = None
-    writer = None if late else SnapshotWriter(session, delivery, previous)
+        writer = SnapshotWriter(session, delivery)
+    elif writer is None:  # the dataset's first snapshot
+        writer = SnapshotWriter(session, delivery)
+    clock.lap("write")
     problems = list(result.problems)
     issues: Counter[str] = Counter()
     loaded_count = 0
-    for chunk in _drain(result.rows):
-        if writer is not None:
-            fresh = writer.to_map(chunk)
-            loaded_count += len(chunk) - len(fresh)  # unchanged rows load as they are
-            chunk = fresh
-        loaded, rejected = map_rows(result, chunk, item.snapshot_date)
-        problems += rejected
-        loaded_count += len(loaded)
-        issues.update(i.code.value for row in loaded for i in row.record.issues)
-        if writer is not None:
-            writer.add(loaded)
+
+    if writer is None:
+        fresh = [(row, "") for row in result.rows]
+        loaded_count += len(result.unchanged)
+    else:
+        writer.keep(result.unchanged)
+        fresh = writer.to_map(result.rows)
+        # Unchanged rows load as they are.
+        loaded_count += len(result.unchanged) + len(result.rows) - len(fresh)
+    result.rows.clear()  # what is left to do is in ``fresh``, let go of the rest
+    chunks = ((chunk, [row.raw for row, _ in chunk]) for chunk in _drain(fresh, options.chunk_rows))
+    workers = options.workers if len(fresh) >= options.pool_min_rows else 0
+    with MappingPool(workers) as pool:
+        mapped = pool.map(item.dataset.key, item.snapshot_date, chunks)
+        while True:
+            step = next(mapped, None)
+            clock.lap("map")
+            if step is None:
+                break
+            rows, results = step
+            loaded: list[LoadedRow] = []
+            for (row, digest), outcome in zip(rows, results, strict=True):
+                if isinstance(outcome, Rejection):
+                    problems.append(_rejected(result.file, row, outcome))
+                else:
+                    loaded.append(LoadedRow(row, digest, outcome))
+                    issues.update(issue.code for issue in outcome.issues)
+            loaded_count += len(loaded)
+            if writer is not None:
+                writer.add(loaded)
+            clock.lap("write")
     snapshot: SnapshotCounts | None = None
     if writer is None:
         delivery.rows_not_applied = loaded_count
@@ -154,6 +216,8 @@ def ingest_file(session: Session, item: DeliveryFile) -> DeliveryReport:
     delivery.rows_quarantined = len(problems)
     delivery.repeated_headers = result.repeated_headers
     delivery.blank_lines = result.blank_lines
+    session.flush()
+    clock.lap("write")
     if not delivery.reconciles:  # a bug, not bad data: refuse to commit a lossy load
         raise AssertionError(
             f"{name}: {delivery.rows_read} rows read but {delivery.rows_loaded} loaded + "
@@ -172,34 +236,50 @@ def ingest_file(session: Session, item: DeliveryFile) -> DeliveryReport:
         field_issues_by_code=dict(issues),
         snapshot=snapshot,
         notes=(*result.notes, *corrected),
+        seconds=clock.seconds,
     )
 
 
 def map_rows(
     result: ReadResult, rows: list[SourceRow], snapshot_date: dt.date
-) -> tuple[list[LoadedRow], list[RowProblem]]:
-    """Normalise rows read; a row that cannot stand becomes a problem."""
-    mapper = MAPPERS[result.dataset.key]
-    loaded: list[LoadedRow] = []
+) -> tuple[list[MappedRow], list[RowProblem]]:
+    """Normalise rows read (in this process); a row that cannot stand becomes a problem."""
+    loaded: list[MappedRow] = []
     problems: list[RowProblem] = []
-    for row in rows:
-        try:
-            loaded.append(LoadedRow(row, mapper(row.raw, snapshot_date)))
-        except Rejected as rejected:
-            r = rejected.rejection
-            message = f"{result.file} line {row.line}: {r.message} ({r.reason})"
-            problems.append(RowProblem(row.line, r.reason, message, row.text, row.record_id,
-                                       r.field))  # fmt: skip
+    outcomes = map_chunk(result.dataset.key, snapshot_date, [row.raw for row in rows])
+    for row, outcome in zip(rows, outcomes, strict=True):
+        if isinstance(outcome, Rejection):
+            problems.append(_rejected(result.file, row, outcome))
+        else:
+            loaded.append(outcome)
     return loaded, problems
 
 
-def _drain(rows: list[SourceRow], size: int = 20_000) -> Iterator[list[SourceRow]]:
+def _rejected(file: str, row: SourceRow, r: Rejection) -> RowProblem:
+    message = f"{file} line {row.line}: {r.message} ({r.reason})"
+    return RowProblem(row.line, r.reason, message, row.text, row.record_id, r.field)
+
+
+def _drain(rows: list[T], size: int) -> Iterator[list[T]]:
     """Hand out rows in chunks, letting go of each chunk's rows once handed out, so the
     mapped form of a county file never exists all at once."""
     while rows:
         chunk = rows[:size]
         del rows[:size]
         yield chunk
+
+
+class _Clock:
+    """Wall seconds spent per stage, added up lap by lap."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self._last
+        self._last = now
 
 
 def _quarantine(session: Session, delivery: Delivery, problems: list[RowProblem]) -> None:

@@ -7,7 +7,11 @@ index listing them. Layout under ``docs_dir``::
     index.html
     expectations/<suite name split on ".">.html
     validations/<suite name split on ".">/<run name>/<run time>/<target>.html
-    static/...
+    static/...          GX's images and styles
+    static/vendor/...   the CDN assets GX's pages load, shipped with the hub (offline.py)
+
+Pages link to everything by relative paths: the site works offline, from ``file://`` and from
+the API's ``/quality/docs/`` mount.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 
 from expectations import SUITES
 from expectations.base import gx
+from hub.quality.offline import make_offline
 from hub.quality.report import ExpectationOutcome, QualityReport
 from hub.quality.validate import DOCS_SITE, ephemeral_context
 
@@ -27,7 +32,8 @@ def build_data_docs(reports: Iterable[QualityReport], docs_dir: Path) -> Path:
     """Render ``reports`` into ``docs_dir`` (created if needed); the index.html path.
 
     Pages of earlier builds stay where they are (stored ``docs_url`` values keep working);
-    the index lists the reports of this build.
+    the index lists the reports of this build. Every page loads its scripts, styles and fonts
+    from the site itself (:func:`hub.quality.offline.make_offline`).
     """
     from great_expectations.core import ExpectationSuiteValidationResult
 
@@ -49,6 +55,7 @@ def build_data_docs(reports: Iterable[QualityReport], docs_dir: Path) -> Path:
         )  # fmt: skip
         context.validation_results_store.set(key, result)
     context.build_data_docs(site_names=[DOCS_SITE])
+    make_offline(docs_dir)
     return docs_dir / "index.html"
 
 

@@ -39,11 +39,11 @@ OPEN_STATUSES = frozenset(s for s in ReportStatus if s.open)
 
 #: The mutation that moves a report into each state (the policy's ``writes`` name them).
 MUTATION_TO: dict[ReportStatus, str] = {
-    ReportStatus.SUBMITTED: "reportEvent",
-    ReportStatus.ASSIGNED: "assignReport",
-    ReportStatus.HANDLED: "handleReport",
-    ReportStatus.ANSWERED: "answerReport",
-    ReportStatus.RATED: "rateReport",
+    ReportStatus.SUBMITTED: "Mutation.reportEvent",
+    ReportStatus.ASSIGNED: "Mutation.assignReport",
+    ReportStatus.HANDLED: "Mutation.handleReport",
+    ReportStatus.ANSWERED: "Mutation.answerReport",
+    ReportStatus.RATED: "Mutation.rateReport",
 }
 
 
@@ -52,7 +52,8 @@ class Handler(enum.StrEnum):
 
     Traffic goes to public security (the traffic police brigade), street order and building
     to city management, a village's own matters to its grid worker. Each must have the
-    ``handleReport`` and ``answerReport`` writes in the policy (a test checks it)."""
+    ``Mutation.handleReport`` and ``Mutation.answerReport`` writes in the policy (a test
+    checks it)."""
 
     CITY_MANAGEMENT = "city_management"
     PUBLIC_SECURITY = "public_security"

@@ -72,8 +72,11 @@ class _Event:
 
 def plain(value: object) -> Any:
     """A value as the feed's JSON carries it: dates as ISO text, enums as their value."""
-    if value is None:
-        return None
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is bool:  # the common cases first
+        return value
+    if kind is float:
+        return None if value != value else value  # NaN from a frame
     if isinstance(value, list | tuple | set | frozenset):
         return [plain(v) for v in value]
     if isinstance(value, enum.Enum):
@@ -122,14 +125,19 @@ class ChangeLog:
         provenance: Mapping[str, Mapping[str, Any]] | None = None,
         version: int | None = None,
     ) -> None:
-        """Record ``values`` (field -> (old, new)) as changed on one entity."""
+        """Record ``values`` (field -> (old, new)) as changed on one entity; ``provenance``
+        (field -> where the new value came from) holds JSON-ready values."""
         event = self._event(entity, entity_id, kind)
+        changes = event.changes
         for name, (old, new) in values.items():
-            earlier = event.changes.get(name)
+            earlier = changes.get(name)
             first = earlier["old"] if earlier is not None else plain(old)
-            event.changes[name] = {"old": first, "new": plain(new)}
-            if provenance is not None and name in provenance:
-                event.provenance[name] = {k: plain(v) for k, v in provenance[name].items()}
+            changes[name] = {"old": first, "new": plain(new)}
+        if provenance:  # values already plain (the publishing steps make them so)
+            for name in values:
+                where = provenance.get(name)
+                if where is not None:
+                    event.provenance[name] = dict(where)
         if version is not None:
             event.version = version
 

@@ -17,7 +17,9 @@ from hub.storage.bulk import chunks
 from hub.storage.frames import read_frame
 from hub.storage.models import SourceRecord
 
-# dataset -> {column: (field name in ``fields``, kind)}
+# dataset -> {column: (field name in ``fields``, kind)}: what golden records and tags read of a
+# dataset's records (the fact tables themselves are written by the database:
+# :mod:`hub.resolution.fact_tables`).
 FACT_FIELDS: dict[str, dict[str, tuple[str, str]]] = {
     catalog.POPULATION.key: {
         "ethnicity": ("ethnicity", "str"),
@@ -33,23 +35,12 @@ FACT_FIELDS: dict[str, dict[str, tuple[str, str]]] = {
         "township": ("township", "str"),
         "note": ("note", "str"),
     },
-    catalog.VACCINATIONS.key: {
-        "vaccine": ("vaccine", "str"),
-        "dose": ("dose", "int"),
-        "vaccinated_at": ("vaccinated_at", "str"),
-        "site": ("site", "str"),
-    },
-    catalog.HEALTH_GROUPS.key: {
-        "group": ("group", "str"),
-        "family_doctor": ("family_doctor", "str"),
-        "signed_at": ("signed_at", "str"),
-    },
-    catalog.PARTY_MEMBERS.key: {
-        "category": ("category", "str"),
-        "joined_at": ("joined_at", "str"),
-        "branch": ("branch", "str"),
-        "floating": ("floating", "bool"),
-        "grid_role": ("grid_role", "str"),
+    catalog.ENTRIES_KEY: {
+        "lives_alone": ("lives_alone", "bool"),
+        "event": ("event", "str"),  # died, moved_away: the person is no longer a resident
+        "target": ("person_id", "str"),  # the person the worker edited (not for a register)
+        "author": ("author", "str"),
+        "recorded_at": ("recorded_at", "str"),
     },
 }
 

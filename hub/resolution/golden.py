@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from hub.resolution.survivorship import FieldRule, recency, survive
@@ -16,7 +17,15 @@ from hub.storage.models import EntityStatus
 
 #: Golden columns that come straight from a record column of the same name (after rules).
 RECORD_FIELDS = ("name", "resident_id", "sex", "birth_date", "phone", "household_no")
-EXTRA_FIELDS = ("ethnicity", "relation_to_head", "registration_type")
+#: Golden columns that come from one dataset's facts (:mod:`hub.resolution.facts`).
+EXTRA_FIELDS = {
+    "ethnicity": catalog.POPULATION.key,
+    "relation_to_head": catalog.POPULATION.key,
+    "registration_type": catalog.POPULATION.key,
+    "lives_alone": catalog.ENTRIES_KEY,
+}
+#: What a grid worker may report that makes a person no longer a resident of the county.
+EXIT_EVENTS = frozenset({"died", "moved_away"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +61,13 @@ def build_persons(
     frame["resident_id"] = records["trusted_id"].astype(object)
     frame["entity_id"] = frame["uid"].map(entity_of)
     frame["house_id"] = frame["uid"].map(house_of)
-    extras = population.set_index("uid")
-    for column in EXTRA_FIELDS:
-        frame[column] = frame["uid"].map(extras[column])
+    for column, dataset in EXTRA_FIELDS.items():
+        source = population if dataset == catalog.POPULATION.key else facts[dataset]
+        frame[column] = frame["uid"].map(source.set_index("uid")[column]).astype(object)
     base = frame[["entity_id", "dataset", "record_id", "valid_from"]].assign(
-        recency=recency(frame["valid_from"])
+        recency=recency(frame["valid_from"]) - entry_moments(frame),
+        entity_code=pd.factorize(frame["entity_id"], sort=True)[0],
+        record_code=pd.factorize(frame["record_id"], sort=True)[0],
     )
     winners: dict[str, pd.DataFrame] = {}
     for name, rule in rules.items():
@@ -75,14 +86,24 @@ def build_persons(
     )
     persons["birth_date"] = persons["birth_date"].map(_as_date)
     persons["grid_code"] = persons["house_id"].map(grid_of_house)
-    persons["status"] = _status(frame, population)
+    persons["status"] = _status(frame, population, facts[catalog.ENTRIES_KEY])
     persons = persons.reset_index().astype(object).where(lambda d: d.notna(), None)
     provenance = pd.concat(
         [won.assign(field=name, rule=rules[name].label) for name, won in winners.items()],
         ignore_index=True,
     )
+    entries = facts[catalog.ENTRIES_KEY].set_index("record_id")
+    entered = provenance["dataset"] == catalog.ENTRIES_KEY
+    provenance["recorded_by"] = provenance["record_id"].map(entries["author"]).where(entered)
+    provenance["recorded_at"] = (
+        provenance["record_id"].map(entries["recorded_at"]).where(entered).map(_moment)
+    )
     tags = _tags(frame, persons, facts)
     return GoldenPersons(persons, provenance, tags)
+
+
+def _moment(value: object) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) and value else None
 
 
 def _as_date(value: object) -> dt.date | None:
@@ -95,14 +116,47 @@ def _as_date(value: object) -> dt.date | None:
         return None
 
 
-def _status(frame: pd.DataFrame, population: pd.DataFrame) -> pd.Series:
-    """Ended when public security holds only cancelled records (died, moved away)."""
-    pop = frame[frame["dataset"] == catalog.POPULATION.key][["entity_id", "uid"]]
+def _status(frame: pd.DataFrame, population: pd.DataFrame, entries: pd.DataFrame) -> pd.Series:
+    """Ended when public security holds only cancelled records (died, moved away), or when a
+    grid worker's latest entry says so and public security has said nothing newer."""
+    pop = frame[frame["dataset"] == catalog.POPULATION.key][["entity_id", "uid", "valid_from"]]
     cancelled = pop["uid"].map(population.set_index("uid")["cancelled"]).fillna(False)
     all_cancelled = cancelled.astype(bool).groupby(pop["entity_id"]).all()
     status = pd.Series(EntityStatus.ACTIVE, index=sorted(frame["entity_id"].unique()))
     status[all_cancelled[all_cancelled].index] = EntityStatus.ENDED
+    mine = frame[frame["dataset"] == catalog.ENTRIES_KEY]
+    if len(mine):
+        moment = recency(mine["valid_from"]) - entry_moments(mine)
+        latest = (
+            mine.assign(moment=moment, event=mine["uid"].map(entries.set_index("uid")["event"]))
+            .sort_values(["entity_id", "moment", "record_id"], ascending=[True, True, False])
+            .drop_duplicates("entity_id")
+            .set_index("entity_id")
+        )
+        newest_register = pop.groupby("entity_id")["valid_from"].max()
+        register = newest_register.reindex(latest.index)
+        overtaken = [  # public security registered the person again after the entry
+            isinstance(r, dt.date) and r > v
+            for r, v in zip(register, latest["valid_from"], strict=True)
+        ]
+        exited = latest["event"].isin(EXIT_EVENTS).to_numpy() & ~np.array(overtaken, bool)
+        status[latest.index[exited]] = EntityStatus.ENDED
     return status
+
+
+def entry_moments(frame: pd.DataFrame) -> pd.Series:
+    """Nanoseconds since midnight at which a grid worker's entry was made (its record id
+    says: ``GE`` + YYYYMMDDHHMMSS + sequence), so later entries of one day win recency;
+    zero for department records, whose snapshot has only a date."""
+    entry = (frame["dataset"] == catalog.ENTRIES_KEY).to_numpy()
+    moments = pd.Series(0, index=frame.index, dtype="int64")
+    if entry.any():
+        clock = frame.loc[entry, "record_id"].str.slice(10, 16)
+        seconds = (clock.str.slice(0, 2).astype(int) * 3600 + clock.str.slice(2, 4).astype(int)
+                   * 60 + clock.str.slice(4, 6).astype(int))  # fmt: skip
+        sequence = frame.loc[entry, "record_id"].str.slice(16).astype(int)
+        moments[entry] = (seconds * 1_000_000 + sequence % 1_000_000) * 1_000
+    return moments
 
 
 def _tags(

@@ -92,10 +92,14 @@ def link_houses(standard: pd.DataFrame, records: pd.DataFrame) -> HouseLinks:
     dataset = records["dataset"]
     by_code = std.set_index("address_code")["building_code"]
     _link_codes(out, records.loc[dataset == catalog.ADDRESSES.key], by_code, "standard")
-    _link_codes(out, records.loc[dataset == catalog.POPULATION.key], by_code, "address_code")
+    # A grid worker's entry names the house picked from the hub's own list, or types it.
+    coded = (dataset == catalog.POPULATION.key) | (
+        (dataset == catalog.ENTRIES_KEY) & records["address_code"].notna()
+    )
+    _link_codes(out, records.loc[coded], by_code, "address_code")
     parts = _record_parts(records)
     plates = dataset == catalog.DOOR_PLATES.key
-    texts = ~dataset.isin([catalog.ADDRESSES.key, catalog.POPULATION.key]) & ~plates
+    texts = ~dataset.isin([catalog.ADDRESSES.key]) & ~coded & ~plates
     _link_texts(out, parts.loc[texts], index, std)
     _link_door_plates(out, parts.loc[plates], index, std)
     stats = _stats(out)

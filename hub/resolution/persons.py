@@ -12,14 +12,14 @@ cannot-link, into one person::
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 
 import duckdb
 import numpy as np
 import pandas as pd
-from splink import DuckDBAPI, Linker, block_on
+from splink import Linker, block_on
 
+from hub.resolution.backends import MatchBackend
 from hub.resolution.records import identity_profiles
 from hub.resolution.splink_model import (
     DEFAULT_MODEL_PATH,
@@ -55,16 +55,21 @@ def link_persons(
     records: pd.DataFrame,
     constraints: Constraints = Constraints(),
     model: PersonModel | None = None,
+    backend: MatchBackend | None = None,
 ) -> PersonLinks:
     """Score every candidate pair of ``records`` (:func:`load_person_records` columns, house
     keys filled) and cluster them."""
     model = model or load_model()
     profiles = identity_profiles(records)
-    return _cluster(profiles, _score(profiles, model, None), constraints, model)
+    return _cluster(profiles, _score(profiles, model, None, backend), constraints, model)
 
 
 def score_pairs(
-    records: pd.DataFrame, model: PersonModel, *, only: set[str] | None = None
+    records: pd.DataFrame,
+    model: PersonModel,
+    *,
+    only: set[str] | None = None,
+    backend: MatchBackend | None = None,
 ) -> pd.DataFrame:
     """Splink's scores of candidate pairs of identity profiles: ``uid_l < uid_r`` (each the
     smallest uid of its profile), ``profile_l``/``profile_r`` (the profiles' hashes as text,
@@ -75,8 +80,9 @@ def score_pairs(
     several records against itself, and ID holders whose IDs are a slip apart. With ``only``:
     just the pairs of the profiles holding those uids, or sharing a resident ID with them (new
     or changed records against everyone), to add to the pairs stored from earlier runs.
+    Splink runs on ``backend`` (DuckDB in this process unless configured otherwise).
     """
-    return _score(identity_profiles(records), model, only)
+    return _score(identity_profiles(records), model, only, backend)
 
 
 def cluster(
@@ -96,11 +102,15 @@ def cluster(
 
 
 def score_profiles(
-    prof: pd.DataFrame, model: PersonModel, *, only: set[str] | None = None
+    prof: pd.DataFrame,
+    model: PersonModel,
+    *,
+    only: set[str] | None = None,
+    backend: MatchBackend | None = None,
 ) -> pd.DataFrame:
     """:func:`score_pairs` on identity profiles already built
     (:func:`~hub.resolution.records.identity_profiles`), so a run builds them once."""
-    return _score(prof, model, only)
+    return _score(prof, model, only, backend)
 
 
 def cluster_profiles(
@@ -121,7 +131,9 @@ def near_ids(a: str, b: str) -> bool:
 # -- scoring -------------------------------------------------------------------------------------
 
 
-def _score(prof: pd.DataFrame, model: PersonModel, only: set[str] | None) -> pd.DataFrame:
+def _score(
+    prof: pd.DataFrame, model: PersonModel, only: set[str] | None, backend: MatchBackend | None
+) -> pd.DataFrame:
     table = prof[prof["uid"] == prof["rep"]].set_index("rep", drop=False)
     table = table.rename(columns={"rep": "unique_id"})
     others = prof[prof["uid"] != prof["rep"]]
@@ -131,9 +143,11 @@ def _score(prof: pd.DataFrame, model: PersonModel, only: set[str] | None) -> pd.
         hit = prof[prof["uid"].isin(only)]
         kin = prof["resident_id"].isin(set(hit["resident_id"].dropna()))
         touched = table["profile"].isin(set(hit["profile"]) | set(prof.loc[kin, "profile"]))
-    db = DuckDBAPI()
+    backend = backend or MatchBackend()
+    db = backend.database_api()
     columns = [*MODEL_COLUMNS, "profile"]
-    linker = Linker(db.register(table[columns]), copy.deepcopy(model.settings), log_level=None)
+    linker = Linker(db.register(table[columns]), backend.model_settings(model.settings),
+                    log_level=None)  # fmt: skip
     tf = db.register(name_frequencies(prof, model))
     linker.table_management.register_term_frequency_lookup(tf, "name")
 

@@ -10,9 +10,8 @@ persons outside it are left exactly as they are.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import numpy as np
@@ -20,32 +19,27 @@ import pandas as pd
 from sqlalchemy import ColumnElement, delete, select, tuple_, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from hub.resolution.changes import ChangeKind, ChangeLog
+from hub.resolution.changes import ChangeKind, ChangeLog, plain
 from hub.resolution.golden import GoldenPersons
 from hub.resolution.tags import OWN_TAGS, shared_tags
-from hub.sources import catalog
 from hub.storage.bulk import chunks, insert_rows
 from hub.storage.frames import AnySelect, read_frame
 from hub.storage.models import (
-    Benefit,
     EntityKind,
     EntityRedirect,
     EntityStatus,
-    HealthGroup,
     House,
     MatchPair,
-    PartyMembership,
     Person,
     PersonTag,
     Provenance,
     RecordLink,
-    Vaccination,
 )
 
 PERSON_COLUMNS = (
     "id", "name", "name_pinyin", "resident_id", "sex", "birth_date", "birth_precision",
     "ethnicity", "phone", "house_id", "grid_code", "household_no", "relation_to_head",
-    "registration_type", "status",
+    "registration_type", "lives_alone", "status",
 )  # fmt: skip
 HOUSE_COLUMNS = (
     "id", "address_code", "building_code", "township", "village", "road", "number", "building",
@@ -171,12 +165,11 @@ def _provenance_lookup(
     provenance: pd.DataFrame, ids: pd.Index
 ) -> dict[tuple[str, str], dict[str, Any]]:
     rows = provenance[provenance["entity_id"].isin(ids)]
+    columns = ("entity_id", "field", "dataset", "record_id", "valid_from", "rule", "recorded_by")
     return {
-        (e, f): {"dataset": d, "record_id": r, "snapshot_date": s, "rule": rule}
-        for e, f, d, r, s, rule in zip(
-            rows["entity_id"], rows["field"], rows["dataset"], rows["record_id"],
-            rows["valid_from"], rows["rule"], strict=True,
-        )
+        (e, f): {"dataset": d, "record_id": r, "snapshot_date": plain(s), "rule": rule,
+                 **({"recorded_by": by} if isinstance(by, str) else {})}
+        for e, f, d, r, s, rule, by in zip(*(rows[c].tolist() for c in columns), strict=True)
     }  # fmt: skip
 
 
@@ -256,7 +249,9 @@ def sync_links(
     written = new[~key_new.isin(keep_uids).to_numpy()]
     rows = (
         (kind, d, r, e, rule, _float(score), precision, _int(version), run_id)
-        for d, r, e, rule, score, precision, version in written.itertuples(index=False, name=None)
+        for d, r, e, rule, score, precision, version in zip(
+            *(written[c].tolist() for c in LINK_COLUMNS), strict=True
+        )
     )
     columns = ("kind", *LINK_COLUMNS, "run_id")
     return insert_rows(session, RecordLink.__table__, columns, rows)
@@ -266,7 +261,7 @@ def sync_links(
 
 PROVENANCE_COLUMNS = (
     "entity_kind", "entity_id", "field", "value", "dataset", "record_id", "snapshot_date",
-    "rule", "alternatives", "publication_id",
+    "rule", "alternatives", "recorded_by", "recorded_at", "publication_id",
 )  # fmt: skip
 
 
@@ -283,9 +278,11 @@ def replace_provenance(
             session.execute(delete(Provenance).where(person, Provenance.entity_id.in_(batch)))
     prov = golden.provenance
     rows = zip(
-        [EntityKind.PERSON] * len(prov), prov["entity_id"], prov["field"],
-        map(_text, prov["value"]), prov["dataset"], prov["record_id"], prov["valid_from"],
-        prov["rule"], prov["alternatives"], [publication_id] * len(prov), strict=True,
+        [EntityKind.PERSON] * len(prov), prov["entity_id"].tolist(), prov["field"].tolist(),
+        map(_text, prov["value"].tolist()), prov["dataset"].tolist(),
+        prov["record_id"].tolist(), prov["valid_from"].tolist(), prov["rule"].tolist(),
+        prov["alternatives"].tolist(), map(_none, prov["recorded_by"].tolist()),
+        map(_none, prov["recorded_at"].tolist()), [publication_id] * len(prov), strict=True,
     )  # fmt: skip
     return insert_rows(session, Provenance.__table__, PROVENANCE_COLUMNS, rows)
 
@@ -307,9 +304,10 @@ def sync_tags(
     kept = old[~rebuilt & old["tag"].isin([t.value for t in OWN_TAGS])]
     persons = read_frame(
         session,
-        select(Person.id, Person.status, Person.birth_date, Person.household_no),
+        select(Person.id, Person.status, Person.birth_date, Person.household_no,
+               Person.lives_alone),
         dates=["birth_date"],
-    )
+    )  # fmt: skip
     new = pd.concat([kept, own[["person_id", "tag"]], shared_tags(persons, as_of)],
                     ignore_index=True).drop_duplicates()  # fmt: skip
     key_old = old["person_id"] + "|" + old["tag"]
@@ -329,86 +327,6 @@ def sync_tags(
         was, now = before.get(person_id, []), after.get(person_id, [])
         log.change(EntityKind.PERSON, person_id, ChangeKind.UPDATED, {"tags": (was, now)})
     return {"tags": len(new), "tags_added": len(added), "tags_removed": len(removed)}
-
-
-FactConvert = Callable[[dict[str, Any]], dict[str, Any]]
-
-
-def replace_facts(
-    session: Session,
-    facts: Mapping[str, pd.DataFrame],
-    entity_of: Mapping[str, str],
-    scope: Collection[str] | None,
-) -> int:
-    """Department facts of the records of ``scope`` (uids; ``None``: all), rebuilt from the
-    current records in ``facts`` (dataset -> frame of :func:`~hub.resolution.facts.load_facts`)
-    with the person each record now belongs to."""
-    written = 0
-    for model, dataset, convert in _FACTS:
-        if scope is None:
-            session.execute(delete(model))
-        else:
-            uids = [u for u in scope if u.startswith(dataset + ":")]
-            split = pd.DataFrame([u.split(":", 1) for u in uids], columns=["dataset", "record_id"])
-            delete_uids(session, model, split)
-        frame = facts[dataset]
-        if scope is not None:
-            frame = frame[frame["uid"].isin(set(scope))]
-        written += _insert_facts(session, model, frame, entity_of, convert)
-    return written
-
-
-def _insert_facts(
-    session: Session, model: type[Any], frame: pd.DataFrame, entity_of: Mapping[str, str],
-    convert: FactConvert,
-) -> int:  # fmt: skip
-    if frame.empty:
-        return 0
-    base = frame.assign(dataset=frame["uid"].str.split(":", n=1).str[0],
-                        person_id=frame["uid"].map(entity_of))  # fmt: skip
-    base = base.astype(object).where(base.notna(), None)
-    records: list[dict[str, Any]] = [
-        {str(k): v for k, v in r.items()} for r in base.to_dict("records")
-    ]
-    first = convert(records[0])
-    columns = ("person_id", "dataset", "record_id", "valid_from", "valid_to", *first)
-    rows = (
-        (r["person_id"], r["dataset"], r["record_id"], r["valid_from"], None,
-         *convert(r).values())
-        for r in records
-    )  # fmt: skip
-    return insert_rows(session, model.__table__, columns, rows)
-
-
-def _benefit(row: dict[str, Any]) -> dict[str, Any]:
-    return {"category": row["category"] or "", "monthly_amount": _decimal(row["monthly_amount"]),
-            "covered_count": row["covered_count"], "start_date": _date(row["start_date"]),
-            "township": row["township"], "note": row["note"]}  # fmt: skip
-
-
-def _vaccination(row: dict[str, Any]) -> dict[str, Any]:
-    at = row["vaccinated_at"]
-    return {"vaccine": row["vaccine"] or "", "dose": row["dose"], "site": row["site"],
-            "vaccinated_at": dt.datetime.fromisoformat(at) if at else None}  # fmt: skip
-
-
-def _health(row: dict[str, Any]) -> dict[str, Any]:
-    return {"group": row["group"] or "", "family_doctor": row["family_doctor"],
-            "signed_at": _date(row["signed_at"])}  # fmt: skip
-
-
-def _party(row: dict[str, Any]) -> dict[str, Any]:
-    return {"category": row["category"], "joined_at": _date(row["joined_at"]),
-            "branch": row["branch"], "floating": row["floating"],
-            "grid_role": row["grid_role"]}  # fmt: skip
-
-
-_FACTS: tuple[tuple[type[Any], str, FactConvert], ...] = (
-    (Benefit, catalog.ASSISTANCE.key, _benefit),
-    (Vaccination, catalog.VACCINATIONS.key, _vaccination),
-    (HealthGroup, catalog.HEALTH_GROUPS.key, _health),
-    (PartyMembership, catalog.PARTY_MEMBERS.key, _party),
-)
 
 
 # -- scored pairs --------------------------------------------------------------------------------
@@ -503,22 +421,6 @@ def delete_uids(
         session.execute(stmt if extra is None else stmt.where(extra))
 
 
-def _date(value: object) -> dt.date | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value[:10])
-    except ValueError:
-        return None
-
-
-def _decimal(value: object) -> Decimal | None:
-    try:
-        return None if value in (None, "") else Decimal(str(value))
-    except InvalidOperation:
-        return None
-
-
 def _float(value: object) -> float | None:
     if value is None:
         return None
@@ -537,6 +439,11 @@ def _plain(value: object) -> object:
     if value is None or pd.isna(value):  # type: ignore[call-overload]
         return None
     return value.item() if hasattr(value, "item") else value
+
+
+def _none(value: object) -> object:
+    """``None`` for a frame's missing value (NaN, NA, NaT), else the value."""
+    return None if value is None or pd.isna(value) else value  # type: ignore[call-overload]
 
 
 def _text(value: object) -> str | None:

@@ -26,6 +26,7 @@ PERSON_DATASETS: tuple[str, ...] = (
     catalog.VACCINATIONS.key,
     catalog.HEALTH_GROUPS.key,
     catalog.PARTY_MEMBERS.key,
+    catalog.ENTRIES_KEY,
 )
 
 #: Datasets whose records carry an address to link to a house or a building.
@@ -35,6 +36,7 @@ ADDRESS_DATASETS: tuple[str, ...] = (
     catalog.ASSISTANCE.key,
     catalog.PARTY_MEMBERS.key,
     catalog.DOOR_PLATES.key,
+    catalog.ENTRIES_KEY,
 )
 
 PERSON_COLUMNS = (

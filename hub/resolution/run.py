@@ -24,8 +24,11 @@ from sqlalchemy.orm import Session
 
 from hub.reports.publish import publish_reports
 from hub.resolution import publish
+from hub.resolution.assertions import combined, entry_constraints
+from hub.resolution.backends import MatchBackend
 from hub.resolution.changes import ChangeLog
 from hub.resolution.decisions import load_constraints
+from hub.resolution.fact_tables import replace_fact_tables
 from hub.resolution.facts import FACT_FIELDS, load_facts
 from hub.resolution.golden import build_persons
 from hub.resolution.houses import link_houses, load_standard_addresses
@@ -87,29 +90,34 @@ def resolve(
     model: PersonModel | None = None,
     progress: Progress | None = None,
     actor: str | None = None,
+    backend: MatchBackend | None = None,
 ) -> ResolutionReport:
     """Resolve the current source records and publish the result (caller commits).
 
-    ``actor`` names who the change feed says made the changes (a pipeline run by default).
+    ``actor`` names who the change feed says made the changes (a pipeline run by default);
+    Splink scores on ``backend`` (DuckDB in this process unless configured otherwise).
     """
     say = progress or (lambda _: None)
     clock = _Clock()
     model = model or load_model()
     rules = load_rules()
     settings = settings_hash(model)
+    run = ResolutionRun(kind="full", model_version=model.version, settings_hash=settings,
+                        counts={})  # fmt: skip
+    _one_at_a_time(session, run)
     previous_run = session.scalars(
         select(ResolutionRun)
-        .where(ResolutionRun.finished_at.is_not(None))
+        .where(ResolutionRun.finished_at.is_not(None), ResolutionRun.id != run.id)
         .order_by(ResolutionRun.id.desc())
         .limit(1)
     ).first()
     incremental = not full and previous_run is not None and previous_run.settings_hash == settings
-    as_of = session.scalar(select(func.max(SourceRecord.valid_from))) or dt.date.today()
-    run = ResolutionRun(kind="incremental" if incremental else "full", as_of=as_of,
-                        model_version=model.version, settings_hash=settings,
-                        counts={})  # fmt: skip
-    session.add(run)
-    session.flush()
+    # The date the departments' newest snapshot describes (an entry does not move it).
+    delivered = SourceRecord.dataset != catalog.ENTRIES_KEY
+    as_of = session.scalar(select(func.max(SourceRecord.valid_from)).where(delivered))
+    run.as_of = as_of or dt.date.today()
+    run.kind = "incremental" if incremental else "full"
+    as_of = run.as_of
     report = ResolutionReport(run.id, run.kind)
 
     say("houses: linking addresses to the standard address table")
@@ -134,12 +142,15 @@ def resolve(
         [resolve_redirect(e, redirects) for e in previous["entity_id"]],
         index=previous["uid"].to_numpy(), dtype=object,
     )  # fmt: skip
-    constraints = load_constraints(session)
+    previous_links = dict(zip(previous["uid"], previous["entity_id"], strict=True))
+    constraints = combined(
+        load_constraints(session), entry_constraints(session, previous_links, redirects)
+    )
     changes = record_changes(records, previous) if incremental else None
     if changes is not None:
         stored = _stored_pairs(session, set(records["uid"]), exclude=set(changes.changed))
         fresh = (
-            _floor(score_profiles(prof, model, only=set(changes.changed)))
+            _floor(score_profiles(prof, model, only=set(changes.changed), backend=backend))
             if changes.changed
             else stored.iloc[0:0]
         )
@@ -147,7 +158,7 @@ def resolve(
         pairs = pairs.drop_duplicates(["uid_l", "uid_r"], keep="last").reset_index(drop=True)
         report.counts["records_rescored"] = len(changes.changed)
     else:
-        fresh = pairs = _floor(score_profiles(prof, model))
+        fresh = pairs = _floor(score_profiles(prof, model, backend=backend))
     clock.lap(report, "score")
 
     say("persons: clustering under steward constraints")
@@ -207,7 +218,7 @@ def resolve(
     publish.replace_provenance(session, golden, person_scope, publication.id)
     tag_scope = None if person_scope is None else person_scope | live
     tag_counts = publish.sync_tags(session, golden.tags, tag_scope, as_of, log)
-    publish.replace_facts(session, facts, ids.entity_of, link_scope)
+    replace_fact_tables(session, link_scope)
     publish_reports(session, now)  # citizen reports: placed, linked to reporters, steps kept
     touching = None if changes is None else {*changes.changed, *changes.gone}
     publish.store_pairs(session, fresh, run.id, touching=touching)
@@ -234,6 +245,23 @@ def resolve(
     publication.counts = dict(report.counts)
     _make_current(session, publication)
     return report
+
+
+#: The PostgreSQL advisory lock that lets one resolution run at a time.
+RESOLUTION_LOCK = 0x48554252  # "HUBR"
+
+
+def _one_at_a_time(session: Session, run: ResolutionRun) -> None:
+    """Wait until no other resolution is writing, then start ``run``.
+
+    Two runs at once (the pipeline and a grid worker's entry, two entries) would each rebuild
+    from what the other has not committed. PostgreSQL: a transaction-level advisory lock.
+    SQLite: writing the run's row takes the database's write lock before anything is read.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(RESOLUTION_LOCK)))
+    session.add(run)
+    session.flush()
 
 
 def settings_hash(model: PersonModel) -> str:
@@ -362,7 +390,7 @@ def _person_links(
     best = touching.drop_duplicates("uid").set_index("uid")
     frame = records[["uid", "dataset", "record_id", "version_id"]].copy()
     frame["entity_id"] = frame["uid"].map(entity_of)
-    frame["rule"] = frame["uid"].map(best["rule"]).fillna("singleton")
+    frame["rule"] = frame["uid"].map(best["rule"]).astype(object).fillna("singleton")
     frame["score"] = frame["uid"].map(best["match_probability"])
     frame["precision"] = None
     return frame[list(publish.LINK_COLUMNS)].reset_index(drop=True)

@@ -41,19 +41,19 @@ def years_before(day: dt.date, years: int) -> dt.date:
 
 def shared_tags(persons: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """``person_id``/``tag`` rows of :data:`SHARED_TAGS` for ``persons`` (every published
-    person: ``id``, ``status``, ``birth_date``, ``household_no``), sorted.
+    person: ``id``, ``status``, ``birth_date``, ``household_no``, ``lives_alone``), sorted.
 
-    Elderly: 65 or older on ``as_of``. Living alone: the only active member of a household.
+    Elderly: 65 or older on ``as_of``. Living alone: what the grid worker last reported
+    (``lives_alone``), else being the only active member of a household.
     """
     active = persons[persons["status"] == "active"]
     cutoff = years_before(as_of, ELDERLY_AGE)
-    born = active["birth_date"]
-    elderly = active.loc[
-        born.map(lambda d: isinstance(d, dt.date) and d <= cutoff).astype(bool), "id"
-    ]
-    housed = active.dropna(subset=["household_no"])
-    sizes = housed.groupby("household_no")["id"].transform("size")
-    alone = housed.loc[sizes == 1, "id"]
+    old_enough = active["birth_date"].map(lambda d: isinstance(d, dt.date) and d <= cutoff)
+    elderly = active.loc[old_enough.astype(bool), "id"]
+    sizes = active.groupby("household_no")["id"].transform("size")
+    by_household = (sizes == 1) & active["household_no"].notna()
+    reported = active["lives_alone"].map(lambda v: None if v is None or pd.isna(v) else bool(v))
+    alone = active.loc[reported.where(reported.notna(), by_household).astype(bool), "id"]
     rows = pd.concat([
         pd.DataFrame({"person_id": elderly.to_numpy(), "tag": Tag.ELDERLY.value}),
         pd.DataFrame({"person_id": alone.to_numpy(), "tag": Tag.LIVING_ALONE.value}),

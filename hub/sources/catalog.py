@@ -255,6 +255,13 @@ DATASETS: tuple[Dataset, ...] = (
 BY_KEY: dict[str, Dataset] = {d.key: d for d in DATASETS}
 SOURCES: tuple[str, ...] = ("gongan", "minzheng", "weijian", "dangjian", "chengguan", "wangge")
 
+#: Grid workers' entries made through the API (:mod:`hub.entries`): one source record per
+#: entry (register a resident, a new phone, a move, a death), not files in the landing folder.
+ENTRIES_KEY = "grid.entry"
+ENTRIES_SOURCE = "grid"
+#: Entry record ids: ``GE`` + the moment it was made (YYYYMMDDHHMMSS, China time) + 6 digits.
+ENTRY_ID_PATTERN = r"GE[0-9]{20}"
+
 COUNTY_CODE = "350526"
 TOWNSHIPS: tuple[str, ...] = (
     "龙浔镇",

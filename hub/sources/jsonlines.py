@@ -10,14 +10,14 @@ using them is unreadable, so ``raw`` stays serialisable.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from json.scanner import make_scanner
 from typing import Any, NoReturn
 
 from hub.sources.catalog import Dataset
 from hub.sources.encoding import Decoded
 from hub.sources.problems import DeliveryRejected, Reason
-from hub.sources.reading import ReadResult, RowCollector, text_result
+from hub.sources.reading import ReadResult, RowCollector, content_hash, text_result
 
 
 def _reject_constant(name: str) -> NoReturn:
@@ -42,8 +42,12 @@ def loads(text: str) -> Any:
     return value
 
 
-def read_jsonl(dataset: Dataset, file: str, decoded: Decoded) -> ReadResult:
-    """Read a decoded JSON Lines delivery of ``dataset``.
+def read_jsonl(
+    dataset: Dataset, file: str, decoded: Decoded, *, known: Mapping[str, str] | None = None
+) -> ReadResult:
+    """Read a decoded JSON Lines delivery of ``dataset``; lines whose text hashes to a key of
+    ``known`` are that record, unchanged, and are not parsed (except the last line, which may
+    have been cut).
 
     Raises DeliveryRejected when the file holds objects but none has the dataset's record-id
     member: that is the wrong file, and loading it would end every record of the dataset.
@@ -62,6 +66,13 @@ def read_jsonl(dataset: Dataset, file: str, decoded: Decoded) -> ReadResult:
             out.blank_lines += 1
             continue
         text = line[:-1] if line.endswith("\r") else line
+        if known and number != last:
+            record_id = known.get(content_hash(text))
+            if record_id is not None:  # an object with the record id, as it was delivered
+                objects += 1
+                objects_with_id += 1
+                out.known_row(number, record_id, text)
+                continue
         try:
             value = loads(line)
         except ValueError as err:

@@ -10,7 +10,7 @@ bulk path; on SQLite through the driver's ``executemany`` of one prepared statem
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import FromClause, TableClause
@@ -37,20 +37,30 @@ def chunks(items: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
 
 
 def insert_rows(
-    session: Session, table: FromClause, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    session: Session,
+    table: FromClause,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    json_text: Collection[str] = (),
 ) -> int:
     """Insert ``rows`` (one value per name in ``columns``, in that order) into ``table`` in
     the session's transaction; returns how many were written.
 
     Columns left out take their server defaults. Values are Python values as the ORM takes
-    them (``date``, ``dict`` for JSON, enum members); ``None`` is NULL.
+    them (``date``, ``dict`` for JSON, enum members); ``None`` is NULL. The JSON columns named
+    in ``json_text`` take JSON text instead (``str``, as :func:`hub.storage.jsoncodec.dumps`
+    writes it), stored as given: for values serialised elsewhere, e.g. in a worker process.
     """
     if not isinstance(table, TableClause):
         raise TypeError(f"insert_rows needs a table, not {table!r}")
     session.flush()  # rows may refer to objects the session has not written yet
     connection = session.connection()
     dialect = connection.dialect
-    processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
+    processors = [
+        None if name in json_text else table.c[name].type._cached_bind_processor(dialect)
+        for name in columns
+    ]
     convert = _converter(processors)
     dbapi = connection.connection.dbapi_connection
     if dbapi is None:  # a detached connection cannot happen inside a session's transaction
@@ -85,12 +95,20 @@ def _converter(
     if not active:
         return tuple
 
+    # Rows of one batch often share a value (the snapshot date of every version): the last
+    # value of each column is converted once for the rows that repeat it.
+    last: list[tuple[Any, Any]] = [(None, None)] * len(active)
+
     def convert(row: Sequence[Any]) -> tuple[Any, ...]:
         values = list(row)
-        for i, process in active:
+        for n, (i, process) in enumerate(active):
             value = values[i]
             if value is not None:
-                values[i] = process(value)
+                seen, processed = last[n]
+                if value is not seen or isinstance(value, dict | list):  # those may change
+                    processed = process(value)
+                    last[n] = (value, processed)
+                values[i] = processed
         return tuple(values)
 
     return convert

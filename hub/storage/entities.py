@@ -88,6 +88,8 @@ class Person(Base):
     household_no: Mapped[str | None] = mapped_column(String(32))
     relation_to_head: Mapped[str | None] = mapped_column(String(16))
     registration_type: Mapped[str | None] = mapped_column(String(16))  # 户籍人口 / 流动人口
+    # What the grid worker last reported (None: not reported; the household decides).
+    lives_alone: Mapped[bool | None]
     status: Mapped[EntityStatus] = mapped_column(str_enum(EntityStatus))
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[created_at]
@@ -156,6 +158,9 @@ class Provenance(Base):
     snapshot_date: Mapped[dt.date | None] = mapped_column(Date)
     rule: Mapped[str] = mapped_column(String(255))  # e.g. source_priority(gongan.population>...)
     alternatives: Mapped[list[Any]]
+    # A value a person entered through the hub (a grid worker's entry): who, and when.
+    recorded_by: Mapped[str | None] = mapped_column(String(128))
+    recorded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     publication_id: Mapped[int | None] = mapped_column(ForeignKey("publication.id"))
 
 

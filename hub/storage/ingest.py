@@ -85,7 +85,9 @@ MATCH_KEY_COLUMNS = (
 )  # fmt: skip
 #: The current-records index: it covers resolution's read of every current person record's
 #: match keys (an index-only scan, not a read of each wide row with its JSON documents).
-CURRENT_KEY_COLUMNS = ("dataset", "valid_to", "record_id", "valid_from", *MATCH_KEY_COLUMNS)
+CURRENT_KEY_COLUMNS = (
+    "dataset", "valid_to", "record_id", "valid_from", *MATCH_KEY_COLUMNS, "content_hash",
+)  # fmt: skip
 
 
 class SourceRecord(Base):
@@ -95,6 +97,7 @@ class SourceRecord(Base):
     __tablename__ = "source_record"
     __table_args__ = (
         UniqueConstraint("dataset", "record_id", "valid_from"),
+        # Covers resolution's read of the match keys and a new snapshot's read of the hashes.
         Index("ix_source_record_current", *CURRENT_KEY_COLUMNS),
         Index("ix_source_record_resident_id", "resident_id"),
         Index("ix_source_record_name", "name"),

@@ -66,7 +66,8 @@ def delivery_asset(dataset: Dataset) -> AssetsDefinition:
     ) -> MaterializeResult:
         with retry_only_transient():
             checked = ingest_dataset(database.factory(), landing.folder, dataset,
-                                     docs_dir=data_docs.folder)  # fmt: skip
+                                     docs_dir=data_docs.folder,
+                                     options=landing.ingest_options)  # fmt: skip
         return MaterializeResult(
             metadata=delivery_metadata(checked), check_results=[delivery_check(key, checked)]
         )

@@ -17,7 +17,7 @@ from pipelines.assets.deliveries import DELIVERIES
 from pipelines.assets.reference import GRID_REFERENCE
 from pipelines.metadata import PUBLICATION_CHECK, publication_check, publication_metadata
 from pipelines.policies import TRANSIENT, retry_only_transient
-from pipelines.resources import DatabaseResource, DataDocsResource
+from pipelines.resources import DatabaseResource, DataDocsResource, MatchingResource
 
 GOLDEN_RECORDS = AssetKey("golden_records")
 
@@ -46,11 +46,16 @@ class ResolutionConfig(Config):
     retry_policy=TRANSIENT,
 )
 def golden_records(
-    config: ResolutionConfig, database: DatabaseResource, data_docs: DataDocsResource
+    config: ResolutionConfig,
+    database: DatabaseResource,
+    data_docs: DataDocsResource,
+    matching: MatchingResource,
 ) -> MaterializeResult:
     """Resolve and publish, atomically, if the publication suite allows it."""
     with retry_only_transient():
-        outcome = build_publication(database.factory(), full=config.full, docs_dir=data_docs.folder)
+        outcome = build_publication(database.factory(), full=config.full,
+                                    docs_dir=data_docs.folder,
+                                    backend=matching.match_backend())  # fmt: skip
     return MaterializeResult(
         metadata=publication_metadata(outcome),
         check_results=[publication_check(GOLDEN_RECORDS, outcome)],

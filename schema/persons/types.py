@@ -74,6 +74,12 @@ class Person(relay.Node):
         """Active, ended (died, moved away) or merged into another person."""
         return self.row.status
 
+    @field
+    def version(self) -> int:
+        """Bumped by every change to the golden record: an edit names the version it was
+        based on, and is refused when the person changed since (optimistic concurrency)."""
+        return self.row.version
+
     @field(reads=DataCategory.IDENTITY)
     def name(self) -> str | None:
         """Name, normalised (simplified characters, no stray spaces)."""
@@ -126,6 +132,12 @@ class Person(relay.Node):
     def registration(self) -> facts.Registration:
         """Household registration: type (户籍/流动), household number, relation to the head."""
         return from_row(facts.Registration, self.row)
+
+    @field(reads=DataCategory.RESIDENCE)
+    def lives_alone(self) -> bool | None:
+        """Whether the grid worker last reported the person living alone (null: not reported;
+        the ``LIVING_ALONE`` tag then comes from the household register)."""
+        return self.row.lives_alone
 
     @field(reads=DataCategory.RESIDENCE)
     async def house(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from hub.api.access import DEVELOPER
 from hub.reports import loop
-from hub.reports.status import MUTATION_TO, ReportStatus
+from hub.reports.status import ReportStatus
 from hub.storage import models
 from schema.context import Info
 from schema.enums import Handler
@@ -69,14 +69,13 @@ def _result(info: Info, row: models.CitizenReport) -> CitizenReport:
 
 async def _step(info: Info, event_id: str, to: ReportStatus, step: Step) -> Any:
     """Find the report, check the writer may move it here, take the step in a savepoint."""
-    name = MUTATION_TO[to]
     viewer = info.context.viewer
     actor = _actor(info)
 
     def work(session: Session) -> models.CitizenReport:
         with session.begin_nested():
             report = loop.find(session, event_id)
-            check_write(info, name, report.grid_code)
+            check_write(info, report.grid_code)
             handler_step = to in (ReportStatus.HANDLED, ReportStatus.ANSWERED)
             if handler_step and viewer.role not in (report.assigned_role, DEVELOPER):
                 assigned = report.assigned_role or "nobody yet"
@@ -98,7 +97,7 @@ async def _step(info: Info, event_id: str, to: ReportStatus, step: Step) -> Any:
 
 @strawberry.type
 class ReportMutation:
-    @mutation("reportEvent")
+    @mutation
     async def report_event(self, info: Info, input: ReportEventInput) -> ReportEventResult:
         """Take down a citizen's report: normalised and placed in the grid like city
         management's, linked to the resident whose phone it is; its loop starts at submitted.
@@ -111,7 +110,7 @@ class ReportMutation:
         def work(session: Session) -> models.CitizenReport:
             with session.begin_nested():
                 row = loop.submit(session, new, actor=actor)
-                check_write(info, "reportEvent", row.grid_code)
+                check_write(info, row.grid_code)
                 return row
 
         try:
@@ -121,7 +120,7 @@ class ReportMutation:
         info.context.bell.ring()
         return _result(info, row)
 
-    @mutation("assignReport")
+    @mutation
     async def assign_report(
         self, info: Info, event_id: str, to: Handler, valid: bool = True,
         department: str | None = None, expected_version: int | None = None,
@@ -137,7 +136,7 @@ class ReportMutation:
         )  # fmt: skip
         return result
 
-    @mutation("handleReport")
+    @mutation
     async def handle_report(
         self, info: Info, event_id: str, expected_version: int | None = None,
         note: str | None = None,
@@ -150,7 +149,7 @@ class ReportMutation:
         )  # fmt: skip
         return result
 
-    @mutation("answerReport")
+    @mutation
     async def answer_report(
         self, info: Info, event_id: str, answer: str, expected_version: int | None = None
     ) -> ReportStepResult:
@@ -162,7 +161,7 @@ class ReportMutation:
         )  # fmt: skip
         return result
 
-    @mutation("rateReport")
+    @mutation
     async def rate_report(
         self, info: Info, event_id: str, rating: int, expected_version: int | None = None,
         note: str | None = None,

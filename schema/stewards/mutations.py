@@ -92,7 +92,7 @@ async def _steward(info: Info, name: str, action: Callable[[Session], actions.Ac
 
 @strawberry.type
 class StewardMutation:
-    @mutation("mergePersons")
+    @mutation
     async def merge_persons(
         self, info: Info, person_ids: list[relay.GlobalID], reason: str
     ) -> StewardActionResult:
@@ -107,7 +107,7 @@ class StewardMutation:
         )
         return result
 
-    @mutation("splitPerson")
+    @mutation
     async def split_person(
         self, info: Info, person_id: relay.GlobalID, records: list[str], reason: str
     ) -> StewardActionResult:
@@ -121,7 +121,7 @@ class StewardMutation:
         )
         return result
 
-    @mutation("detachRecord")
+    @mutation
     async def detach_record(self, info: Info, record: str, reason: str) -> StewardActionResult:
         """Take one record (``dataset:recordId``) away from its person; it is resolved again
         on its own and never joins that person's other records."""
@@ -133,7 +133,7 @@ class StewardMutation:
         )
         return result
 
-    @mutation("markNotSamePerson")
+    @mutation
     async def mark_not_same_person(
         self, info: Info, input: NotSamePersonInput, reason: str
     ) -> StewardActionResult:
@@ -160,7 +160,7 @@ class StewardMutation:
             return result
         raise BadUserInput("Give exactly two records or exactly two personIds.")
 
-    @mutation("releaseQuarantinedRow")
+    @mutation
     async def release_quarantined_row(
         self, info: Info, id: int, values: JSON, reason: str
     ) -> ReleaseResult:

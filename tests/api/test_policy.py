@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from hub.api.access import DataCategory, Grant
+from hub.api.access import DataCategory, Grant, Viewer, WriteScope
 from hub.api.policy import DEFAULT_POLICY, GridScope, PolicyError, load_policy
 from hub.resolution.tags import Tag
-from tests.access import gated, mutations, policy
+from tests.access import gated, policy, writes
 
 REQUIRED_ROLES = {"public_security", "civil_affairs", "health", "party_building",
                   "city_management", "grid_worker", "steward", "administrator"}  # fmt: skip
@@ -74,16 +74,14 @@ roles:
          8, "derived from Person.vaccinations"),
         ("  nurse:\n    description: x\n    grants: {lineage: full}\n", 8, "lineage shows"),
         ("  nurse:\n    description: x\n    grid_scope: sometimes\n", 10, "unknown value"),
-        ("  nurse:\n    description: x\n    writes: {Person.phone: county}\n", 10,
+        ("  nurse:\n    description: x\n    writes: {Person.phone: grid}\n", 10,
+         "named Mutation.<field>"),
+        ("  nurse:\n    description: x\n    writes: {Mutation.fly: county}\n", 10,
          "not a mutation of the schema"),
-        ("  nurse:\n    description: x\n    writes: {rateReport: everywhere}\n", 10,
-         "unknown value 'everywhere'"),
-        ("  nurse:\n    description: x\n    writes: [rateReport]\n", 10,
-         "mutation -> county|grid"),
-        ("  nurse:\n    description: x\n    writes: {rateReport: grid}\n", 10,
-         "writes in `county`"),
-        ("  nurse:\n    description: x\n    grid_scope: required\n"
-         "    writes: {rateReport: county}\n", 11, "writes in `grid`"),
+        ("  nurse:\n    description: x\n    writes: {Mutation.reportDeath: always}\n", 10,
+         "unknown write scope"),
+        ("  nurse:\n    description: x\n    writes: {Mutation.reportDeath: grid}\n", 10,
+         "needs tokens that name a grid"),
         ("  nurse:\n    grants: {}\n", 8, "says who holds it"),
         ("  Nurse:\n    description: x\n", 8, "lower case"),
     ],
@@ -94,28 +92,12 @@ def test_mistakes_name_the_file_line_and_entry(
     path = tmp_path / "policy.yaml"
     path.write_text(BASE + extra, encoding="utf-8")
     with pytest.raises(PolicyError) as caught:
-        load_policy(path, gated(), mutations())
+        load_policy(path, gated(), writes())
     text = str(caught.value)
     assert text.startswith(f"{path}:"), text
     if line is not None:
         assert text.startswith(f"{path}:{line}:"), text
     assert message in text
-
-
-def test_writes_are_granted_by_mutation_and_where() -> None:
-    loaded = policy()
-    steward = loaded.viewer("steward", grid_code=None, actor="s")
-    assert steward.may_write("mergePersons") and steward.writes_at("mergePersons", None)
-    assert not steward.may_write("reportEvent")
-    worker = loaded.viewer("grid_worker", grid_code="350526001001", actor="w")
-    assert worker.may_write("reportEvent")
-    assert worker.writes_at("reportEvent", "35052600100100101")
-    assert not worker.writes_at("reportEvent", "35052600200100101")  # beside the scope
-    assert not worker.writes_at("reportEvent", None)  # a report no grid places
-    assert not worker.may_write("mergePersons")
-    for name in ("civil_affairs", "health", "party_building", "administrator"):
-        role = loaded.role(name).viewer
-        assert not any(role.may_write(m) for m in mutations()), name
 
 
 def test_a_token_role_must_match_the_scope_rule() -> None:
@@ -137,3 +119,28 @@ def test_a_minimal_file_loads_and_denies_the_rest(tmp_path: Path) -> None:
     assert clerk.grant(DataCategory.PHONE) is Grant.MASKED
     assert not clerk.reads(DataCategory.RESIDENT_ID)
     assert clerk.tags == frozenset()
+
+
+def test_writes_are_granted_by_mutation_and_where() -> None:
+    loaded = policy()
+    steward = loaded.viewer("steward", grid_code=None, actor="s")
+    assert steward.may_write("Mutation.mergePersons")
+    assert steward.writes_at("Mutation.mergePersons", None)
+    assert not steward.may_write("Mutation.reportEvent")
+    worker = loaded.viewer("grid_worker", grid_code="350526001001", actor="w")
+    assert worker.may_write("Mutation.registerResident")
+    assert worker.may_write("Mutation.reportEvent")
+    assert worker.writes_at("Mutation.reportEvent", "35052600100100101")
+    assert not worker.writes_at("Mutation.reportEvent", "35052600200100101")  # beside the scope
+    assert not worker.writes_at("Mutation.reportEvent", None)  # a report no grid places
+    assert not worker.may_write("Mutation.mergePersons")
+    for name in ("civil_affairs", "health", "party_building", "administrator"):
+        role = loaded.viewer(name, grid_code=None, actor="x")
+        assert not any(role.may_write(m) for m in writes()), name
+
+
+def test_a_grid_grant_needs_a_grid_on_the_token() -> None:
+    """``grid`` on a token without a grid writes nowhere, not the whole county."""
+    unscoped = Viewer("clerk", None, writes={"Mutation.rateReport": WriteScope.GRID})
+    assert not unscoped.may_write("Mutation.rateReport")
+    assert not unscoped.writes_at("Mutation.rateReport", "35052600100100101")

@@ -115,8 +115,8 @@ def test_grid_scope_shows_the_grid_and_a_move_out_of_it() -> None:
 
 def test_unknown_fields_are_left_out_and_an_update_left_empty_is_omitted() -> None:
     reader = scoped("steward")
-    assert show(reader, event({"lives_alone": (None, True)})) is None
-    created = show(reader, event({"lives_alone": (None, True)}, kind="created"))
+    assert show(reader, event({"nickname": (None, "阿英")})) is None
+    created = show(reader, event({"nickname": (None, "阿英")}, kind="created"))
     assert created is not None and created.changes == ()
 
 

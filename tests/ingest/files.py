@@ -6,8 +6,13 @@ import csv
 import io
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import Session
 
 from hub.sources import catalog
+from hub.storage.models import Delivery, FieldIssue, QuarantinedRow, SourceRecord
 
 POP_HEADER = list(catalog.POPULATION.columns)
 
@@ -40,3 +45,29 @@ def write_csv(
 
 
 WritePopulation = Callable[..., Path]
+
+
+def ingest_state(engine: Engine) -> dict[str, list[Any]]:
+    """Everything ingest wrote, row ids left out (they come from the database's sequence)."""
+    r, f, q, d = SourceRecord, FieldIssue, QuarantinedRow, Delivery
+    queries = {
+        "versions": select(r.dataset, r.record_id, r.line, r.valid_from, r.valid_to,
+                           r.end_reason, r.content_hash, r.raw, r.fields, r.name, r.name_pinyin,
+                           r.resident_id, r.birth_date, r.sex, r.phone, r.address_code,
+                           r.address_key, r.household_no).order_by(r.id),
+        "issues": select(f.record_id, f.line, f.field, f.code, f.message, f.value)
+        .order_by(f.id),
+        "quarantined": select(q.line, q.record_id, q.field, q.reason, q.message, q.raw)
+        .order_by(q.id),
+        "deliveries": select(d.file_name, d.status, d.rows_read, d.rows_loaded,
+                             d.rows_quarantined, d.records_new, d.records_changed,
+                             d.records_unchanged, d.records_ended).order_by(d.id),
+    }  # fmt: skip
+    with Session(engine) as s:
+        return {name: [tuple(row) for row in s.execute(query)] for name, query in queries.items()}
+
+
+def wipe(engine: Engine) -> None:
+    with Session(engine) as s, s.begin():
+        for model in (FieldIssue, QuarantinedRow, SourceRecord, Delivery):
+            s.execute(delete(model))

@@ -60,6 +60,51 @@ def test_homophones_share_the_key() -> None:
     assert normalise_name("林志强").pinyin != normalise_name("林志刚").pinyin
 
 
+@pytest.mark.parametrize(
+    ("name", "pinyin"),
+    [
+        ("曾伟", "zeng wei"),  # pypinyin alone: ceng wei
+        ("曾经纬", "zeng jing wei"),  # not the word 曾经 (ceng jing)
+        ("单雄信", "shan xiong xin"),
+        ("解放军", "xie fang jun"),
+        ("仇敏", "qiu min"),
+        ("区志强", "ou zhi qiang"),
+        ("區志強", "ou zhi qiang"),  # traditional: simplified first, then read
+        ("查良镛", "zha liang yong"),
+        ("朴正熙", "piao zheng xi"),
+        ("覃明", "qin ming"),
+        ("翟志刚", "zhai zhi gang"),
+        ("盖伟", "ge wei"),
+        ("缪明", "miao ming"),
+        ("种师道", "chong shi dao"),
+        ("秘书华", "bi shu hua"),
+        ("繁荣", "po rong"),
+        ("员工", "yun gong"),
+        ("长明", "chang ming"),
+        ("重阳", "chong yang"),
+        ("藏明", "zang ming"),
+        ("阚明", "kan ming"),
+        ("尉明", "wei ming"),  # 尉 alone is Wei; Yu only in 尉迟
+        ("尉迟恭", "yu chi gong"),
+        ("长孙无忌", "zhang sun wu ji"),  # the compound is read whole, not 长 Chang
+        ("欧阳修", "ou yang xiu"),
+        ("司马光", "si ma guang"),
+        ("万俟卨", "mo qi xie"),
+        ("乐正明", "yue zheng ming"),
+        ("李曾", "li ceng"),  # only the first character is a surname
+        ("阿依古丽·曾", "a yi gu li ceng"),  # a minority name has no Han surname
+    ],
+)
+def test_surnames_are_read_as_surnames(name: str, pinyin: str) -> None:
+    assert normalise_name(name).pinyin == pinyin
+
+
+def test_homophone_of_a_polyphonic_surname_shares_the_key() -> None:
+    # The clerk's typo 增伟 for 曾伟 links at the pinyin level.
+    assert normalise_name("曾伟").pinyin == normalise_name("增伟").pinyin == "zeng wei"
+    assert normalise_name("单丽").pinyin == normalise_name("善丽").pinyin
+
+
 def test_helpers() -> None:
     assert to_simplified("龍潯鎮英山社區") == "龙浔镇英山社区"
     assert to_simplified("abc") == "abc"

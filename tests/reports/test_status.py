@@ -17,7 +17,7 @@ from hub.reports.status import (
     is_overdue,
     points,
 )
-from tests.access import mutations, policy
+from tests.access import policy, writes
 
 
 def test_the_loop_follows_the_contracts_statuses_in_order() -> None:
@@ -30,10 +30,10 @@ def test_the_loop_follows_the_contracts_statuses_in_order() -> None:
 
 
 def test_every_step_is_a_mutation_and_every_handler_may_handle_and_answer() -> None:
-    assert set(MUTATION_TO.values()) <= mutations()
+    assert set(MUTATION_TO.values()) <= writes()
     for handler in Handler:
         role = policy().role(handler.value).viewer
-        assert "handleReport" in role.writes and "answerReport" in role.writes, handler
+        assert {"Mutation.handleReport", "Mutation.answerReport"} <= set(role.writes), handler
 
 
 @pytest.mark.parametrize(

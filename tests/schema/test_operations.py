@@ -74,6 +74,9 @@ ASKED_BY = {
     "PersonEverything": "steward",
     "PersonLineage": "steward",
     "QuarantineForDataset": "steward",
+    "PersonContact": "civil_affairs",
+    "RegisterResident": "grid_worker",
+    "UpdateResidentContact": "grid_worker",
 }
 
 
@@ -281,6 +284,58 @@ def deliveries_of_dataset(case: Case) -> None:
     )
 
 
+def person_contact(case: Case) -> None:
+    person_id, phone, house, grid = case.sql("""
+        select id, phone, house_id, grid_code from person where status = 'active'
+          and phone is not null and grid_code is not null order by id limit 1
+    """)[0]  # fmt: skip
+    found = case.run(id=base64.b64encode(f"Person:{person_id}".encode()).decode())["person"]
+    assert (found["phone"], entity_id(found["house"]["id"])) == (phone, house)
+    assert found["grid"]["code"] == grid
+    assert found["grid"]["workerName"] == case.one("select worker_name from grid where code = :g",
+                                                   g=grid)  # fmt: skip
+
+
+def register_resident(case: Case) -> None:
+    grid = case.one("select min(code) from grid where level = '责任网格'")
+    house = case.one("select min(id) from house where status = 'active' and grid_code = :g",
+                     g=grid)  # fmt: skip
+    house_id = base64.b64encode(f"House:{house}".encode()).decode()
+    given = {"name": "郑新来", "sex": "男", "birthDate": "1990年3月5日",
+             "phone": "139 1234 5678", "houseId": house_id}  # fmt: skip
+    done = case.run(input=given)["registerResident"]
+    assert done["__typename"] == "EntryAccepted", done
+    person = done["person"]
+    assert (person["name"], person["phone"]) == ("郑新来", "13912345678")
+    assert entity_id(person["house"]["id"]) == house
+    linked = case.sql("select entity_id from record_link where kind = 'person' and "
+                      "dataset = 'grid.entry' and record_id = :r", r=done["entryId"])  # fmt: skip
+    assert [r[0] for r in linked] == [entity_id(person["id"])]
+    assert case.one("select birth_date from person where id = :p",
+                    p=entity_id(person["id"])) == "1990-03-05"  # fmt: skip
+    outside = case.one("select min(id) from house where status = 'active' and grid_code <> :g",
+                       g=grid)  # fmt: skip
+    elsewhere = {**given, "houseId": base64.b64encode(f"House:{outside}".encode()).decode()}
+    assert case.run(input=elsewhere)["registerResident"]["__typename"] == "EntryOutOfScope"
+
+
+def update_resident_contact(case: Case) -> None:
+    grid = case.one("select min(code) from grid where level = '责任网格'")
+    person_id, version = case.sql("select id, version from person where status = 'active' "
+                                  "and grid_code = :g order by id limit 1", g=grid)[0]  # fmt: skip
+    gid = base64.b64encode(f"Person:{person_id}".encode()).decode()
+    done = case.run(id=gid, expectedVersion=version, input={"phone": "13700001111"})
+    assert done["updateResident"]["__typename"] == "EntryAccepted", done
+    assert done["updateResident"]["person"]["version"] == version + 1
+    assert case.one("select phone from person where id = :p", p=person_id) == "13700001111"
+    stale = case.run(id=gid, expectedVersion=version, input={"phone": "13700002222"})
+    assert stale["updateResident"] == {
+        "__typename": "StaleVersion", "expectedVersion": version,
+        "currentVersion": version + 1, "message": stale["updateResident"]["message"],
+    }  # fmt: skip
+    assert case.one("select phone from person where id = :p", p=person_id) == "13700001111"
+
+
 CASES: dict[str, Callable[[Case], None]] = {
     "BuildingResidents": building_residents,
     "DeliveriesOfDataset": deliveries_of_dataset,
@@ -293,6 +348,9 @@ CASES: dict[str, Callable[[Case], None]] = {
     "PersonEverything": person_everything,
     "PersonLineage": person_lineage,
     "QuarantineForDataset": quarantine_for_dataset,
+    "PersonContact": person_contact,
+    "RegisterResident": register_resident,
+    "UpdateResidentContact": update_resident_contact,
 }
 
 

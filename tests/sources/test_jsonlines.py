@@ -8,7 +8,7 @@ import pytest
 
 from hub.sources.catalog import HEALTH_GROUPS, REPORTS, VACCINATIONS
 from hub.sources.problems import DeliveryRejected
-from hub.sources.reading import read_delivery
+from hub.sources.reading import content_hash, read_delivery
 from tests.sources.files import reasons, write
 
 FILE = "接种记录_20261115.jsonl"
@@ -151,3 +151,26 @@ def test_a_file_without_the_record_id_member_is_rejected(tmp_path: Path) -> None
             HEALTH_GROUPS,
             write(tmp_path, "重点人群_20261115.jsonl", data.replace(b"record_id", b"id")),
         )
+
+
+def test_known_lines_are_taken_unchanged_without_parsing(tmp_path: Path) -> None:
+    same, other = shot("WJ000000000001"), shot("WJ000000000002")
+    changed = shot("WJ000000000003", vaccine="流感疫苗")
+    lines = [same, "", other, changed, same, other]  # the last line is parsed all the same
+    known = {content_hash(same): "WJ000000000001", content_hash(other): "WJ000000000002",
+             content_hash(shot("WJ000000000003")): "WJ000000000003"}  # fmt: skip
+    path = write(tmp_path, FILE, jsonl(lines))
+    result = read_delivery(VACCINATIONS, path, known=known)
+    assert result.unchanged == ["WJ000000000001", "WJ000000000002"]
+    assert [row.record_id for row in result.rows] == ["WJ000000000003"]
+    # A repeated line is a repeated id, known or not.
+    assert [(p.line, p.reason.value, p.record_id) for p in result.problems] == [
+        (5, "duplicate_record_id", "WJ000000000001"),
+        (6, "duplicate_record_id", "WJ000000000002"),
+    ]
+    assert (result.rows_read, result.blank_lines, result.reconciles) == (5, 1, True)
+    plain = read_delivery(VACCINATIONS, path)
+    assert [(p.line, p.message, p.raw) for p in plain.problems] == [
+        (p.line, p.message, p.raw) for p in result.problems
+    ]
+    assert plain.rows_read == result.rows_read and not plain.unchanged

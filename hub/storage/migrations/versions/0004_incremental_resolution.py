@@ -1,4 +1,5 @@
-"""incremental resolution: link versions, run settings, covering key index, change versions
+"""incremental resolution and grid entries: link versions, run settings, covering key index,
+change versions, lives_alone, who recorded a value
 
 Revision ID: 0004
 Revises: 0003
@@ -31,6 +32,11 @@ def upgrade() -> None:
         batch.add_column(sa.Column("entity_version", sa.Integer(), nullable=True))
     with op.batch_alter_table("resolution_run") as batch:
         batch.add_column(sa.Column("settings_hash", sa.String(length=64), nullable=True))
+    with op.batch_alter_table("person") as batch:
+        batch.add_column(sa.Column("lives_alone", sa.Boolean(), nullable=True))
+    with op.batch_alter_table("provenance") as batch:
+        batch.add_column(sa.Column("recorded_by", sa.String(length=128), nullable=True))
+        batch.add_column(sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=True))
     op.drop_index("ix_source_record_current", table_name="source_record")
     op.create_index(
         "ix_source_record_current",
@@ -45,6 +51,11 @@ def downgrade() -> None:
     op.create_index(
         "ix_source_record_current", "source_record", ["dataset", "valid_to", "record_id"]
     )
+    with op.batch_alter_table("provenance") as batch:
+        batch.drop_column("recorded_at")
+        batch.drop_column("recorded_by")
+    with op.batch_alter_table("person") as batch:
+        batch.drop_column("lives_alone")
     with op.batch_alter_table("resolution_run") as batch:
         batch.drop_column("settings_hash")
     with op.batch_alter_table("change_event") as batch:

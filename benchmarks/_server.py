@@ -1,0 +1,125 @@
+"""``hub serve`` as a real process on a free port, for load generators.
+
+The server is started with this interpreter (``python -m hub.cli serve``), its output goes to
+a log file (uvicorn's access log included, as in production), and it is stopped with SIGTERM
+(then SIGKILL) by its own pid when the benchmark ends.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+from benchmarks._harness import ROOT, BenchmarkError
+from benchmarks._probes import status_mib
+
+READY_QUERY = {"query": "{ __typename }"}
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class HubServer:
+    """``hub serve`` on ``database_url``; production mode unless ``development``."""
+
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        var_dir: Path,
+        log: Path,
+        development: bool = False,
+        root: Path = ROOT,
+    ) -> None:
+        self.root = root  # the checkout whose ``hub`` package serves (``-m`` puts it first)
+        self.database_url = database_url
+        self.var_dir = var_dir
+        self.log = log
+        self.development = development
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/graphql"
+
+    def __enter__(self) -> HubServer:
+        args = [sys.executable, "-m", "hub.cli", "serve", "--port", str(self.port)]
+        if self.development:
+            args.append("--dev")
+        env = {
+            **os.environ,
+            "HUB_DATABASE_URL": self.database_url,
+            "HUB_VAR_DIR": str(self.var_dir),
+        }
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(
+                args, cwd=self.root, env=env, stdout=out, stderr=subprocess.STDOUT
+            )
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def _wait_ready(self, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        assert self.process is not None
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BenchmarkError(f"hub serve exited {self.process.returncode}:\n{self.tail()}")
+            try:  # any answer will do: production refuses this query without a token
+                response = httpx.post(self.url, json=READY_QUERY, timeout=2.0)
+                if response.status_code < 500:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.3)
+        raise BenchmarkError(f"hub serve did not answer within {timeout:.0f} s:\n{self.tail()}")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU the server process has used so far."""
+        assert self.process is not None
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICK
+
+    def peak_rss_mib(self) -> float | None:
+        assert self.process is not None
+        return status_mib("VmHWM", Path(f"/proc/{self.process.pid}/status"))
+
+    def tail(self, lines: int = 30) -> str:
+        try:
+            text = self.log.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])

@@ -1,0 +1,181 @@
+"""The GraphQL load generator: operation files, variables drawn from a published database,
+and measurements that count what the server answered (errors included)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.orm import Session
+
+from benchmarks._load import Measurement, Operation, Pools, find_operation, measure, read_operation
+from benchmarks.graphql_load import FOLDERS
+from hub.api.app import create_app
+from hub.config import load_settings
+from hub.storage import migrate
+from hub.storage.session import make_engine
+from tests.conftest import BACKENDS
+from tests.schema import world
+
+ROOT = Path(__file__).parents[2]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def world_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The schema tests' small world, migrated and committed once per backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('world') / 'hub.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres_schema_url")
+        admin = create_engine(url)
+        with admin.begin() as conn:  # other modules leave their tables behind
+            current = conn.execute(text("select current_schema()")).scalar_one()
+            conn.execute(text(f'drop schema "{current}" cascade'))
+            conn.execute(text(f'create schema "{current}"'))
+        admin.dispose()
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as session, session.begin():
+        world.populate(session)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def world_engine(world_url: str) -> Iterator[Engine]:
+    engine = make_engine(world_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def pools(world_engine: Engine) -> Pools:
+    return Pools.from_database(world_engine, random.Random(1))
+
+
+def operation(name: str) -> Operation:
+    found = find_operation(name, FOLDERS)
+    assert found is not None
+    return found
+
+
+def test_every_operation_file_parses_as_one_operation() -> None:
+    files = [p for folder in FOLDERS for p in folder.glob("*.graphql")]
+    assert len(files) > 10
+    for path in files:
+        assert read_operation(path.stem, path).query
+
+
+def test_required_and_optional_variables() -> None:
+    elderly = operation("ElderlyLivingAloneInGrid")
+    assert elderly.required == ("gridCode",)
+    assert elderly.optional == ("first", "after")  # `first` has a default
+    assert operation("Ping").required == ()
+    assert find_operation("NoSuchOperation", FOLDERS) is None
+
+
+def test_pools_hold_real_values(pools: Pools) -> None:
+    persons = pools.values["person"]
+    assert len(persons) == world.RESIDENTS + 1  # the merged person is not active
+    decoded = {base64.b64decode(p).decode() for p in persons}
+    assert f"Person:{world.SUBJECT}" in decoded
+    assert f"Person:{world.MERGED}" not in decoded
+    assert pools.values["page_grid"] == [world.GRID]  # the only grid with a page of 100
+    assert sorted(pools.values["township_code"]) == [world.TOWNSHIP, world.OTHER_TOWNSHIP]
+    assert world.SUBJECT_ID in pools.values["resident_id"]
+
+
+def test_grid_pages_fall_back_to_a_level_that_fills_them() -> None:
+    pools = Pools()
+    grids = pools._page_grids({"35052600100100101": 60, "35052600100100102": 60}, 100)
+    assert grids == ["350526001001001"]  # the unit grid holding both
+    assert "15-digit" in pools.notes[0]
+
+
+def test_a_sampler_draws_every_required_variable(pools: Pools) -> None:
+    draw, reason = pools.sampler(operation("GridResidents"))
+    assert draw is not None and reason == ""
+    assert draw(random.Random(2)) == {"gridCode": world.GRID}
+    unknown = Operation(
+        "X",
+        Path("X.graphql"),
+        "query X($since: String!) { __typename }",
+        ("since",),
+        (),
+        {"since": "String"},
+    )
+    draw, reason = pools.sampler(unknown)
+    assert draw is None and "$since" in reason
+
+
+def _measure(
+    url: str, tmp_path: Path, name: str, pools: Pools, *, development: bool
+) -> Measurement:
+    """Six requests from three clients against the app in this process (its lifespan run)."""
+    settings = load_settings({"HUB_DATABASE_URL": url, "HUB_VAR_DIR": str(tmp_path)}, cwd=tmp_path)
+    app = create_app(settings, development=development)
+    draw, _ = pools.sampler(operation(name))
+    assert draw is not None
+
+    async def run() -> Measurement:
+        async with app.router.lifespan_context(app):
+            return await measure(
+                "http://hub.test/graphql",
+                operation(name),
+                draw,
+                concurrency=3,
+                duration=None,
+                requests=6,
+                warmup=0,
+                headers={},
+                rng=random.Random(3),
+                transport=httpx.ASGITransport(app=app),
+            )
+
+    return asyncio.run(run())
+
+
+def test_measure_counts_every_request_and_page(
+    world_url: str, tmp_path: Path, pools: Pools
+) -> None:
+    result = _measure(world_url, tmp_path, "GridResidents", pools, development=True)
+    assert result.requests == 6 and result.errors == 0
+    assert result.page_items == [100] * 6
+    figures = result.figures()
+    assert figures["p50_ms"] is not None and figures["p99_ms"] >= figures["p50_ms"] > 0
+    assert figures["mean_page_items"] == 100
+
+
+def test_an_answer_with_errors_counts_as_an_error(
+    world_url: str, tmp_path: Path, pools: Pools
+) -> None:
+    # Production mode without a token: the anonymous viewer may not read personal fields.
+    result = _measure(world_url, tmp_path, "PersonByResidentId", pools, development=False)
+    assert result.errors == 6 and result.latencies == []
+    assert result.error_sample is not None and "FORBIDDEN" in result.error_sample
+
+
+def test_messages_never_show_identifiers() -> None:
+    from benchmarks._load import _masked
+
+    masked = _masked(f"Variable '$residentId' got invalid value '{world.SUBJECT_ID}'")
+    assert world.SUBJECT_ID not in masked and "<digits>" in masked
+    assert "13812345678" not in _masked("phone 13812345678")
+
+
+def test_fixed_variables_override_draws_and_defaults(pools: Pools) -> None:
+    from benchmarks.graphql_load import fixed_variables
+
+    fixed = fixed_variables(["first=100", f"gridCode={world.OTHER_GRID}", "unused=x"])
+    draw, _ = pools.sampler(operation("ElderlyLivingAloneInGrid"), fixed)
+    assert draw is not None
+    # Typed as declared: an Int as a number, a grid code (all digits) still a String.
+    assert draw(random.Random(1)) == {"gridCode": world.OTHER_GRID, "first": 100}
+    draw, reason = pools.sampler(operation("ElderlyLivingAloneInGrid"), {"first": "many"})
+    assert draw is None and "$first" in reason
