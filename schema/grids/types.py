@@ -90,10 +90,7 @@ class Grid(relay.Node):
     @field
     async def parent(self, info: Info) -> Grid | None:
         """The grid one level up (none for a township)."""
-        if self.row.parent_code is None:
-            return None
-        row = await info.context.loaders.grid.load(self.row.parent_code)
-        return None if row is None else Grid.from_row(row)
+        return await grid_by_code(info, self.row.parent_code)
 
     @field
     async def children(self, info: Info) -> list[Grid]:
@@ -152,3 +149,12 @@ class Grid(relay.Node):
         """Roll-ups count residents and houses: refused above or beside the grid scope."""
         if not info.context.viewer.counts(self.row.code):
             raise Forbidden(OUTSIDE_SCOPE)
+
+
+async def grid_by_code(info: Info, code: str | None) -> Grid | None:
+    """The published grid ``code`` names (None for none): the ``grid`` of a person, a house
+    or a report."""
+    if code is None:
+        return None
+    row = await info.context.loaders.grid.load(code)
+    return None if row is None else Grid.from_row(row)

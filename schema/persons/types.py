@@ -156,12 +156,9 @@ class Person(relay.Node):
         self, info: Info
     ) -> Annotated[Grid, strawberry.lazy("schema.grids.types")] | None:
         """The responsibility grid the person's house lies in."""
-        from schema.grids.types import Grid
+        from schema.grids.types import grid_by_code
 
-        if self.row.grid_code is None:
-            return None
-        row = await info.context.loaders.grid.load(self.row.grid_code)
-        return None if row is None else Grid.from_row(row)
+        return await grid_by_code(info, self.row.grid_code)
 
     @field(reads=DataCategory.RESIDENCE)
     async def household_members(self, info: Info) -> list[Person]:

@@ -8,7 +8,6 @@ import concurrent.futures
 import datetime as dt
 import warnings
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,16 +18,15 @@ from starlette.websockets import WebSocketDisconnect
 
 from hub.api import tokens as api_tokens
 from hub.api.app import create_app
-from hub.config import Settings, load_settings
+from hub.config import Settings
 from hub.resolution.changes import ChangeKind, ChangeLog
 from hub.storage.models import AuditEntry, ChangeEvent, EntityKind
-from hub.storage.session import make_engine
 from schema.changes import subscription
 from schema.export import OPERATIONS_DIR
 from schema.pagination import encode_cursor
 from tests.access import policy
-from tests.api.conftest import PURPOSE, issue_tokens
-from tests.schema.world import OTHER_GRID, SUBJECT, SUBJECT_PHONE, populate
+from tests.api.conftest import PURPOSE
+from tests.schema.world import OTHER_GRID, SUBJECT, SUBJECT_PHONE
 
 with warnings.catch_warnings():
     # Starlette's test client prefers httpx2 and falls back to httpx (the dev pin) with a
@@ -40,16 +38,6 @@ FEED = (OPERATIONS_DIR / "ChangeFeed.graphql").read_text(encoding="utf-8")
 QUERY = (OPERATIONS_DIR / "ChangesSince.graphql").read_text(encoding="utf-8")
 PROTOCOL = ["graphql-transport-ws"]
 NEW_PHONE = "13700001111"
-
-
-@pytest.fixture
-def world(db_url: str, tmp_path: Path) -> Iterator[tuple[Settings, Engine, dict[str, str]]]:
-    engine = make_engine(db_url)
-    with Session(engine) as session, session.begin():
-        populate(session)
-    settings = load_settings({"HUB_DATABASE_URL": db_url, "HUB_VAR_DIR": str(tmp_path)})
-    yield settings, engine, issue_tokens(db_url)
-    engine.dispose()
 
 
 @pytest.fixture
