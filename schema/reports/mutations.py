@@ -63,7 +63,7 @@ def _invalid(error: loop.ReportInvalid) -> ReportInvalid:
 
 def _result(info: Info, row: models.CitizenReport) -> CitizenReport:
     if row.person_id is not None:
-        info.context.reads.record("Mutation.report", row.person_id, allowed=True)
+        info.context.reads.record(f"Mutation.{info.field_name}", row.person_id, allowed=True)
     return CitizenReport.from_row(row)
 
 

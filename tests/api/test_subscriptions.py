@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from starlette.exceptions import StarletteDeprecationWarning
 from starlette.websockets import WebSocketDisconnect
@@ -57,11 +57,23 @@ def commit_change(engine: Engine, values: dict[str, tuple[Any, Any]], actor: str
         log.write(session, None, actor)
 
 
-def receive(ws: Any, seconds: float = 10) -> dict[str, Any]:
-    """The next message, or a failure after ``seconds`` (not a test that hangs)."""
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+def receive(ws: Any, seconds: float = 30) -> dict[str, Any]:
+    """The next message, or a failure after ``seconds`` (not a test that hangs: the reading
+    thread is left behind, not joined)."""
+    pool = concurrent.futures.ThreadPoolExecutor(1)
+    try:
         message: dict[str, Any] = pool.submit(ws.receive_json).result(timeout=seconds)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
     return message
+
+
+def from_latest(engine: Engine) -> dict[str, Any]:
+    """Variables that start the feed after the newest event: "from now", without racing the
+    server to read the newest seq before the test commits more."""
+    with Session(engine) as session:
+        latest = session.scalar(select(func.max(ChangeEvent.seq))) or 0
+    return {"after": encode_cursor("ChangeEvent", latest)}
 
 
 def connect(ws: Any, token: str | None, purpose: str | None = PURPOSE) -> dict[str, Any]:
@@ -110,7 +122,7 @@ def test_events_arrive_as_committed_cut_to_the_grants_and_audited(
     _, engine, tokens = world
     with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
         assert connect(ws, tokens["city_management"])["type"] == "connection_ack"
-        subscribe(ws)
+        subscribe(ws, variables=from_latest(engine))
         # Nothing yet: the subscription starts from now. Then three publications.
         commit_change(engine, {"tags": (["elderly"], ["elderly", "unvaccinated"])}, "run 1")
         commit_change(engine, {"phone": (SUBJECT_PHONE, NEW_PHONE)}, "grid/wang")
@@ -180,7 +192,7 @@ def test_a_revoked_token_ends_the_stream(
     _, engine, tokens = world
     with client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
         connect(ws, tokens["health"])
-        subscribe(ws)
+        subscribe(ws, variables=from_latest(engine))
         with Session(engine) as session, session.begin():
             api_tokens.revoke(session, "test/health", now=dt.datetime.now(dt.UTC))
         ended = receive(ws)
