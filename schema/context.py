@@ -17,10 +17,12 @@ ever committing.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import anyio.to_thread
 import strawberry
@@ -41,6 +43,28 @@ def today_in_dehua() -> dt.date:
     return dt.datetime.now(CHINA_TZ).date()
 
 
+class Bell:
+    """Wakes the subscriptions of one server when it commits a change (they poll anyway:
+    a pipeline run elsewhere rings no bell here)."""
+
+    def __init__(self) -> None:
+        self._waiting: set[asyncio.Event] = set()
+
+    def ring(self) -> None:
+        for waiter in self._waiting:
+            waiter.set()
+
+    async def wait(self, timeout: float) -> None:
+        """Until the bell rings or ``timeout`` seconds pass."""
+        waiter = asyncio.Event()
+        self._waiting.add(waiter)
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(waiter.wait(), timeout)
+        finally:
+            self._waiting.discard(waiter)
+
+
 @dataclass(slots=True, eq=False)
 class Context:
     """What every resolver receives as ``info.context``."""
@@ -51,11 +75,17 @@ class Context:
     today: dt.date = field(default_factory=today_in_dehua)
     reads: ReadLog = field(default_factory=ReadLog)
     operation: str | None = None  # the operation's name, once parsed
+    bell: Bell = field(default_factory=Bell)  # rung when this server commits a change
+    wrote: bool = False  # a mutation ran (its commit rings the bell)
+    # WebSocket connections: the connection_init payload, and a check that the token still
+    # stands, run before each delivery (None over HTTP: a request is checked once).
+    connection_params: dict[str, Any] | None = None
+    recheck: Callable[[Session], bool] | None = None
     loaders: Loaders = field(init=False)
     _snapshot_date: dt.date | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.db)
+        self.loaders = Loaders(self.db, self.today)
 
     async def db(self, work: Callable[[Session], T]) -> T:
         """Run ``work(session)`` now, to its end (awaitable, so that a loader or resolver

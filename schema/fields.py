@@ -3,6 +3,7 @@ description which grant a personal field needs (so the SDL diff shows access cha
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import inspect
 from collections.abc import Callable
@@ -74,3 +75,21 @@ def _plain_fields(cls: Callable[..., Any]) -> tuple[str, ...]:
     is built: read them once, not per row)."""
     definition = get_object_definition(cls, strict=True)
     return tuple(f.python_name for f in definition.fields if f.base_resolver is None)
+
+
+def subscription(reads: DataCategory) -> Callable[[Callable[..., Any]], Any]:
+    """A subscription described by its docstring, gated behind ``reads`` like a field."""
+
+    def build(fn: Callable[..., Any]) -> Any:
+        description = f"{inspect.getdoc(fn) or ''} Requires the `{reads}` grant.".strip()
+        permission = PermissionExtension([Reads(reads)], use_directives=False)
+        return strawberry.subscription(
+            resolver=fn, description=description, extensions=[permission]
+        )
+
+    return build
+
+
+def utc(moment: dt.datetime) -> dt.datetime:
+    """A stored time with its zone: SQLite hands them back without one (they are UTC)."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment

@@ -7,11 +7,12 @@ whatever its size. :class:`Loaders` is built per request by the context.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import BindParameter, Select, bindparam, select
+from sqlalchemy import BindParameter, Select, and_, bindparam, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from strawberry.dataloader import DataLoader
 
@@ -31,7 +32,9 @@ from hub.storage.models import (
     Provenance,
     QualityResult,
     RecordLink,
+    ReportStep,
     SourceRecord,
+    StewardDecision,
     Vaccination,
 )
 from schema.grids import rollups
@@ -163,6 +166,24 @@ def _source_records(
     return [sorted(grouped.get(i, ()), key=_by_record_newest_first) for i in ids]
 
 
+def _current_records(
+    session: Session, uids: list[str]
+) -> list[tuple[SourceRecord, RecordLink | None] | None]:
+    keys = sorted({tuple(u.split(":", 1)) for u in uids if ":" in u})
+    if not keys:
+        return [None for _ in uids]
+    link = and_(RecordLink.kind == EntityKind.PERSON, RecordLink.dataset == SourceRecord.dataset,
+                RecordLink.record_id == SourceRecord.record_id)  # fmt: skip
+    rows = session.execute(
+        select(SourceRecord, RecordLink)
+        .outerjoin(RecordLink, link)
+        .where(tuple_(SourceRecord.dataset, SourceRecord.record_id).in_(keys),
+               SourceRecord.valid_to.is_(None))
+    )  # fmt: skip
+    found = {f"{r.dataset}:{r.record_id}": (r, k) for r, k in rows}
+    return [found.get(u) for u in uids]
+
+
 def _facts(model: Any) -> Callable[[Session, list[str]], list[list[Any]]]:
     return _many(select(model).order_by(model.valid_from.desc(), model.id), model.person_id)
 
@@ -191,13 +212,15 @@ _provenance = _many(
     Provenance.entity_id,
 )
 _delivery = _one(select(Delivery), Delivery.id)
+_decision = _one(select(StewardDecision), StewardDecision.id)
 _quality_results = _many(select(QualityResult).order_by(QualityResult.id), QualityResult.run_id)
 
 
 class Loaders:
-    """One DataLoader per relation, for one request."""
+    """One DataLoader per relation, for one request (``today`` dates overdue reports)."""
 
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Db, today: dt.date | None = None) -> None:
+        on = today or dt.date.today()
         self.person: DataLoader[str, Person | None] = _loader(db, _person)
         self.redirect: DataLoader[str, str | None] = _loader(db, _redirects)
         self.house: DataLoader[str, House | None] = _loader(db, _house)
@@ -217,9 +240,20 @@ class Loaders:
         )
         self.delivery: DataLoader[int, Delivery | None] = _loader(db, _delivery)
         self.quality_results: DataLoader[int, list[QualityResult]] = _loader(db, _quality_results)
+        self.current_record: DataLoader[str, tuple[SourceRecord, RecordLink | None] | None] = (
+            _loader(db, _current_records)
+        )
+        self.decision: DataLoader[int, StewardDecision | None] = _loader(db, _decision)
         self.resident_count: DataLoader[str, int] = _loader(db, rollups.resident_counts)
         self.house_count: DataLoader[str, int] = _loader(db, rollups.house_counts)
         self.tag_counts: DataLoader[str, dict[str, int]] = _loader(db, rollups.tag_counts)
+        self.report_counts: DataLoader[str, tuple[int, int]] = _loader(
+            db, lambda s, codes: rollups.report_counts(s, codes, on)
+        )
+        self.report_steps: DataLoader[int, list[ReportStep]] = _loader(
+            db, _many(select(ReportStep).order_by(ReportStep.at, ReportStep.id),
+                      ReportStep.report_id),
+        )  # fmt: skip
 
 
 __all__ = ["Db", "Loaders"]

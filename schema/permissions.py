@@ -1,5 +1,6 @@
-"""Field permissions: a gated field asks the request's viewer before it resolves, and every
-answer, yes or no, goes into the request's read log for the audit trail."""
+"""Field permissions: a gated field asks the request's viewer before it resolves, a mutation
+asks whether the viewer may write it, and every answer, yes or no, goes into the request's
+read log for the audit trail."""
 
 from __future__ import annotations
 
@@ -61,10 +62,20 @@ class Writes(BasePermission):
         coordinate = f"{info._raw_info.parent_type.name}.{info.field_name}"
         allowed = info.context.viewer.may_write(coordinate)
         info.context.reads.record(coordinate, None, allowed=allowed)
+        info.context.wrote |= allowed  # its commit rings the subscriptions' bell
         return bool(allowed)
 
     def on_unauthorized(self) -> None:
         raise Forbidden(self.message or "Forbidden.")
+
+
+def check_write(info: Info, grid_code: str | None) -> None:
+    """Refuse (``FORBIDDEN``) the running mutation on something in ``grid_code`` outside
+    where the viewer's grant lets it write (``county``, or the token's ``grid``)."""
+    coordinate = f"{info._raw_info.parent_type.name}.{info.field_name}"
+    if not info.context.viewer.writes_at(coordinate, grid_code):
+        info.context.reads.record(coordinate, None, allowed=False)
+        raise Forbidden(OUTSIDE_SCOPE)
 
 
 def write_fields(schema: strawberry.Schema) -> set[str]:

@@ -29,6 +29,8 @@ from strawberry.types import ExecutionContext
 
 from hub.api.access import DataCategory
 from schema.audit.query import AuditQuery
+from schema.changes.query import ChangeQuery
+from schema.changes.subscription import ChangeSubscription
 from schema.context import Context
 from schema.entries.mutations import EntryMutation
 from schema.errors import is_unexpected
@@ -42,6 +44,10 @@ from schema.persons.query import PersonQuery
 from schema.persons.types import Person
 from schema.provenance.query import ProvenanceQuery
 from schema.quality.query import QualityQuery
+from schema.reports.mutations import ReportMutation
+from schema.reports.query import ReportQuery
+from schema.stewards.mutations import StewardMutation
+from schema.stewards.query import StewardQuery
 from schema.validation import SensitiveArgumentsAsVariables, personal_fields, purpose_required
 
 #: Deep enough for a person's household members' houses' grids' parents; no deeper.
@@ -59,16 +65,23 @@ CACHED_DOCUMENTS = 256
     "with each department's facts, lineage and the stewards' view of the deliveries."
 )
 class Query(
-    NodeQuery, PersonQuery, HouseQuery, GridQuery, ProvenanceQuery, QualityQuery, AuditQuery
-):
+    NodeQuery, PersonQuery, HouseQuery, GridQuery, ReportQuery, ChangeQuery, ProvenanceQuery,
+    QualityQuery, StewardQuery, AuditQuery,
+):  # fmt: skip
+    pass
+
+
+@strawberry.type(description="The change feed, live over WebSocket (graphql-transport-ws).")
+class Subscription(ChangeSubscription):
     pass
 
 
 @strawberry.type(
     description="Writes, each behind a grant of the access policy (`writes`): what grid "
-    "workers enter once for every department."
+    "workers enter once for every department, steward actions and the snap-and-report loop. "
+    "Expected failures are data."
 )
-class Mutation(EntryMutation):
+class Mutation(EntryMutation, StewardMutation, ReportMutation):
     pass
 
 
@@ -144,8 +157,9 @@ def build_schema(*, development: bool = False) -> strawberry.Schema:
     ]
     # Node types reached only through the Node interface must be named to be in the schema.
     schema = HubSchema(
-        query=Query, mutation=Mutation, types=[Person, House, Grid], extensions=extensions
-    )
+        query=Query, mutation=Mutation, subscription=Subscription,
+        types=[Person, House, Grid], extensions=extensions,
+    )  # fmt: skip
     gated.update(gated_fields(schema))
     fields.bind(PersonalFields(schema._schema, gated))
     return schema

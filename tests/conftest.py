@@ -107,3 +107,9 @@ def session(engine: Engine) -> Iterator[Session]:
         with Session(bind=conn, join_transaction_mode="create_savepoint") as s:
             yield s
         trans.rollback()
+
+
+# A published generated world for end-to-end tests (steward actions, reports).
+from tests.published_world import generated, landing, published  # noqa: E402
+
+__all__ = ["generated", "landing", "published"]

@@ -5,8 +5,9 @@ Data is grouped in categories (:class:`DataCategory`). A :class:`Viewer` holds a
 :class:`Grant` per category (anything not granted is denied), optional grants per field where
 a category is too coarse (``"Person.healthGroups"``), the tags it may see, filter on and count,
 and an optional grid scope, a grid code prefix that limits which residents and houses it sees.
-The GraphQL schema asks the viewer before it resolves a gated field; it never decides access
-itself. Viewers are built from the policy file (:mod:`hub.api.policy`) for the role of a
+The GraphQL schema asks the viewer before it resolves a gated field, and before it runs a
+mutation (:meth:`Viewer.may_write`, by mutation name and :class:`WriteScope`); it never decides
+access itself. Viewers are built from the policy file (:mod:`hub.api.policy`) for the role of a
 request's token (:mod:`hub.api.tokens`).
 
 A request's viewer comes from a :data:`ViewerForRequest` callable given to
@@ -139,10 +140,6 @@ class Viewer:
         """Whether values of ``category`` (or its ``field``) are shown masked."""
         return self.grant(category, field) is Grant.MASKED
 
-    def may_write(self, coordinate: str) -> bool:
-        """Whether the policy grants the write ``coordinate`` (``"Mutation.registerResident"``)."""
-        return coordinate in self.writes
-
     def sees(self, grid_code: str | None) -> bool:
         """Whether a resident or house in ``grid_code`` lies inside the viewer's grid scope."""
         if self.grid_scope is None:
@@ -152,6 +149,20 @@ class Viewer:
     def counts(self, grid_code: str) -> bool:
         """Whether roll-ups of the grid ``grid_code`` stay inside the viewer's grid scope."""
         return self.grid_scope is None or grid_code.startswith(self.grid_scope)
+
+    def may_write(self, mutation: str) -> bool:
+        """Whether the viewer may run ``mutation`` (``"Mutation.registerResident"``) at all,
+        somewhere: granted, and a grid grant only with a token that names a grid."""
+        scope = self.writes.get(mutation)
+        return scope is WriteScope.COUNTY or (scope is WriteScope.GRID and bool(self.grid_scope))
+
+    def writes_at(self, mutation: str, grid_code: str | None) -> bool:
+        """Whether the viewer may run ``mutation`` on something in ``grid_code``: granted, and
+        inside the grid scope when the grant is the token's grid (nothing without a grid)."""
+        scope = self.writes.get(mutation)
+        if scope is WriteScope.COUNTY:
+            return self.sees(grid_code)
+        return scope is WriteScope.GRID and bool(self.grid_scope) and self.sees(grid_code)
 
     def show(
         self, category: DataCategory, value: str | None, field: str | None = None

@@ -18,10 +18,20 @@ A request flows:
 Production mode (the default) accepts POST only, hides GraphiQL and refuses introspection.
 Development mode serves GraphiQL and gives a request without a token full access (a token,
 when sent, still gets its role). The engine is created here and disposed when the app stops.
+
+Subscriptions (the change feed) run over WebSocket on the same path, graphql-transport-ws
+only. A browser cannot set headers on a WebSocket, so the token and the purpose come in the
+``connection_init`` payload (``{"Authorization": "Bearer hub_...", "X-Hub-Purpose": "..."}``):
+a missing or unknown token closes the connection (4403) before anything runs. Then as over
+HTTP: published operations only (subscriptions only), the same viewer, and every delivery
+audited before it is sent (:mod:`schema.changes.subscription`). A mutation's commit rings the
+subscriptions' bell, so they look for new events at once.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -31,21 +41,35 @@ from typing import Any
 
 import anyio.to_thread
 from cross_web import HTTPException
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode, parse
+from graphql import OperationType as AstOperationType
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http import process_result as http_result
 from strawberry.http.async_base_view import AsyncHTTPRequestAdapter
 from strawberry.schema import BaseSchema
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+    _OperationStreamClosed,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ErrorMessage,
+    SubscribeMessage,
+)
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
+from strawberry.utils.aio import aclosing
 
 from hub.api import audit
 from hub.api.access import (
@@ -55,6 +79,7 @@ from hub.api.access import (
     ViewerForRequest,
     development_viewer,
     full_access,
+    no_access,
 )
 from hub.api.allowlist import AllowList, NotAllowListed
 from hub.api.policy import DEFAULT_POLICY, Policy, load_policy
@@ -62,7 +87,7 @@ from hub.api.purpose import PURPOSE_HEADER, PurposeError, parse_purpose
 from hub.api.tokens import TokenViewers
 from hub.config import Mode, Settings, load_settings
 from hub.storage.session import make_engine, session_factory
-from schema.context import Context
+from schema.context import Bell, Context
 from schema.export import OPERATIONS_DIR
 from schema.permissions import gated_fields, write_fields
 from schema.root import build_schema
@@ -128,9 +153,81 @@ class Authenticator:
             session.close()
 
 
+class HubTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws with the allow-list, and subscriptions only."""
+
+    view: HubGraphQL
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        if self.connection_acknowledged:
+            payload = message["payload"]
+            extensions = payload.get("extensions")
+            document = payload.get("query")
+            allowlist = self.view.allowlist
+            try:
+                if allowlist is not None:
+                    document = allowlist.document(
+                        document, extensions if isinstance(extensions, dict) else None
+                    )
+                _subscription_only(document, payload.get("operationName"))
+            except NotAllowListed as exc:
+                await self._refuse(message["id"], str(exc), "OPERATION_NOT_ALLOWED")
+                return
+            except ValueError as exc:
+                await self._refuse(message["id"], str(exc), "BAD_USER_INPUT")
+                return
+            message = {**message, "payload": {**payload, "query": document}}
+        await super().handle_subscribe(message)
+
+    async def _refuse(self, operation_id: str, reason: str, code: str) -> None:
+        error = GraphQLError(reason, extensions={"code": code})
+        refusal: ErrorMessage = {"id": operation_id, "type": "error",
+                                 "payload": [error.formatted]}  # fmt: skip
+        await self.send_message(refusal)
+
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        """As Strawberry's, but only subscriptions run over a WebSocket."""
+        try:
+            result_source = await self.schema.stream(
+                operation.query,
+                variable_values=operation.variables,
+                context_value=self.context,
+                root_value=self.root_value,
+                operation_name=operation.operation_name,
+                allowed_operation_types=(OperationType.SUBSCRIPTION,),
+            )
+            async with aclosing(result_source):
+                await self._send_result_stream(operation, result_source)
+            await operation.send_operation_message({"id": operation.id, "type": "complete"})
+        except _OperationStreamClosed:
+            return
+        except Exception as error:
+            await self.handle_task_exception(error)
+            with contextlib.suppress(Exception):
+                await operation.send_operation_message({"id": operation.id, "type": "complete"})
+            self.operations.pop(operation.id, None)
+            raise
+
+
+def _subscription_only(document: str | None, operation_name: str | None) -> None:
+    """Refuse (``ValueError``) a document whose operation is not a subscription."""
+    try:
+        parsed = parse(document or "")
+    except GraphQLError as exc:
+        raise ValueError(f"The document does not parse: {exc.message}") from None
+    operations = [d for d in parsed.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [o for o in operations if operation_name is None
+              or (o.name is not None and o.name.value == operation_name)]  # fmt: skip
+    if len(chosen) != 1 or chosen[0].operation is not AstOperationType.SUBSCRIPTION:
+        raise ValueError("Only subscriptions run over a WebSocket: send queries and mutations "
+                         "over HTTP POST.")  # fmt: skip
+
+
 class HubGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with the hub's typed context, a session per request, the
     allow-list and the audit entry written before the response."""
+
+    graphql_transport_ws_handler_class = HubTransportWS
 
     def __init__(
         self,
@@ -144,13 +241,24 @@ class HubGraphQL(GraphQL[Context, None]):
             schema,
             graphql_ide="graphiql" if development else None,
             allow_queries_via_get=False,
-            subscription_protocols=(),  # no subscriptions, no streamed responses
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=dt.timedelta(seconds=10),
+            max_subscriptions_per_connection=1,  # one feed per connection: one audit stream
         )
         self.development = development
         self.authenticator = authenticator
         self.allowlist = allowlist
+        self.bell = Bell()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            # The token comes in connection_init (on_ws_connect), on a session of its own.
+            scope[_SESSION_KEY] = self.authenticator.sessions()
+            try:
+                await super().__call__(scope, receive, send)
+            finally:
+                await self.authenticator.close(scope)
+            return
         try:
             viewer = await self.authenticator(scope)
             if viewer is None:
@@ -164,8 +272,11 @@ class HubGraphQL(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        """The request's session and viewer, and the purpose it states."""
-        assert isinstance(request, Request)  # the route is HTTP only
+        """The request's session and viewer, and the purpose it states (a WebSocket's come
+        with its connection_init: :meth:`on_ws_connect`)."""
+        if isinstance(request, WebSocket):
+            return Context(session=request.scope[_SESSION_KEY], viewer=no_access(),
+                           bell=self.bell)  # fmt: skip
         viewer: Viewer = request.scope[_VIEWER_KEY]
         try:
             purpose = parse_purpose(request.headers.get(PURPOSE_HEADER))
@@ -173,7 +284,8 @@ class HubGraphQL(GraphQL[Context, None]):
             raise HTTPException(400, str(exc)) from exc
         if purpose is None and self.development and viewer.role == DEVELOPER:
             purpose = DEVELOPMENT_PURPOSE
-        context = Context(session=request.scope[_SESSION_KEY], viewer=viewer, purpose=purpose)
+        context = Context(session=request.scope[_SESSION_KEY], viewer=viewer, purpose=purpose,
+                          bell=self.bell)  # fmt: skip
         request.scope[_CONTEXT_KEY] = context
         request.scope[_RESPONSE_KEY] = response
         return context
@@ -208,6 +320,29 @@ class HubGraphQL(GraphQL[Context, None]):
             request_data=request_data,
         )
 
+    async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
+        """The viewer and purpose of a WebSocket, from its connection_init payload; refused
+        (close 4403) without a valid token or with an unusable purpose."""
+        params = context.connection_params or {}
+        authorization = _param(params, "authorization")
+        headers = [] if authorization is None else [(b"authorization", authorization.encode())]
+        request = Request({"type": "http", "method": "GET", "path": GRAPHQL_PATH,
+                           "headers": headers, "query_string": b""})  # fmt: skip
+        find = self.authenticator.viewer_for_request
+        viewer = await context.write(lambda session: find(request, session))
+        if viewer is None:
+            raise ConnectionRejectionError({"message": "A valid token is needed."})
+        try:
+            purpose = parse_purpose(_param(params, PURPOSE_HEADER))
+        except PurposeError as exc:
+            raise ConnectionRejectionError({"message": str(exc)}) from exc
+        if purpose is None and self.development and viewer.role == DEVELOPER:
+            purpose = DEVELOPMENT_PURPOSE
+        context.viewer, context.purpose = viewer, purpose
+        context.recheck = lambda session: find(request, session) is not None
+        await context.write(lambda session: session.commit())  # the token's last use
+        return None
+
     async def process_result(self, request: Request, result: ExecutionResult) -> Any:
         """The response, once the audit entry of what the request read is committed."""
         context: Context = request.scope[_CONTEXT_KEY]
@@ -219,11 +354,22 @@ class HubGraphQL(GraphQL[Context, None]):
             response: Response = request.scope[_RESPONSE_KEY]
             response.status_code = 503
             return AUDIT_UNAVAILABLE
+        if context.wrote:
+            self.bell.ring()  # a mutation committed: subscriptions look at once
         return http_result(result)
 
-    def encode_json(self, data: object) -> bytes:
-        """UTF-8 JSON: Chinese text as itself, not six-byte escapes."""
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    def encode_json(self, data: object) -> str:
+        """JSON with Chinese text as itself, not six-byte escapes (text frames on a
+        WebSocket; UTF-8 over HTTP)."""
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _param(params: dict[str, Any], name: str) -> str | None:
+    """A connection_init value by header name, in any letter case."""
+    for key, value in params.items():
+        if key.lower() == name.lower() and isinstance(value, str):
+            return value
+    return None
 
 
 def _commit_with_audit(session: Session, context: Context, result: ExecutionResult) -> None:
@@ -323,6 +469,7 @@ def create_app(
     docs = StaticFiles(directory=settings.quality_docs_dir, html=True, check_dir=False)
     routes = [
         Route(GRAPHQL_PATH, graphql, methods=methods),
+        WebSocketRoute(GRAPHQL_PATH, graphql),
         Mount(QUALITY_DOCS_PATH, app=QualityDocs(docs, authenticator), name="quality-docs"),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

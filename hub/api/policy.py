@@ -13,9 +13,11 @@ Its shape (``docs/access.md`` explains each entry)::
         tags: [ELDERLY, LIVING_ALONE]                        # may see, filter on and count
         writes: {Mutation.registerResident: grid}            # mutation -> grid | county
 
-Anything not granted is denied. Every mistake (unknown role key, category, grant, field, tag;
-a mask where none exists; grants that contradict each other) is a :class:`PolicyError` naming
-the file, the line and the entry.
+Anything not granted is denied: a mutation not listed under ``writes`` is refused. ``grid``
+lets a grid-scoped role write inside its token's grid subtree only; ``county`` anywhere the
+role sees. Every mistake (unknown role key,
+category, grant, field, tag, mutation; a mask where none exists; grants that contradict each
+other) is a :class:`PolicyError` naming the file, the line and the entry.
 """
 
 from __future__ import annotations
@@ -143,7 +145,11 @@ class _Document:
             return [self._value(item, (*at, str(i))) for i, item in enumerate(node.value)]
         return yaml.SafeLoader("").construct_object(node)  # a scalar, typed as YAML types it
 
-    def policy(self, gated_fields: Mapping[str, DataCategory] | None) -> Policy:
+    def policy(
+        self,
+        gated_fields: Mapping[str, DataCategory] | None,
+        mutations: Collection[str] | None = None,
+    ) -> Policy:
         data = self.data
         if not isinstance(data, dict):
             raise self.fail((), "expected a mapping with `version` and `roles`")
@@ -155,10 +161,18 @@ class _Document:
         roles = data.get("roles")
         if not isinstance(roles, dict) or not roles:
             raise self.fail(("roles",), "expected a mapping of role names")
-        built = {name: self.role(name, spec, gated_fields) for name, spec in roles.items()}
+        built = {
+            name: self.role(name, spec, gated_fields, mutations) for name, spec in roles.items()
+        }
         return Policy(self.path, MappingProxyType(built))
 
-    def role(self, name: str, spec: Any, gated_fields: Mapping[str, DataCategory] | None) -> Role:
+    def role(
+        self,
+        name: str,
+        spec: Any,
+        gated_fields: Mapping[str, DataCategory] | None,
+        mutations: Collection[str] | None = None,
+    ) -> Role:
         at = ("roles", name)
         if not _ROLE_NAME.match(name):
             raise self.fail(at, "a role name is lower case letters and _, at most 32")

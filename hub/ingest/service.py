@@ -17,6 +17,7 @@ from typing import TypeVar
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.ingest.corrections import reapply
 from hub.ingest.fields import Rejection
 from hub.ingest.grid import GridSummary, refresh_grid_reference
 from hub.ingest.mapping import MappedRow, map_chunk
@@ -155,6 +156,7 @@ def _ingest_file(session: Session, item: DeliveryFile, options: IngestOptions) -
                               DeliveryStatus.REJECTED, error=str(err))  # fmt: skip
     clock.lap("read")
     delivery.encoding = result.encoding
+    corrected = reapply(session, result)  # rows a steward corrected before, as corrected
     session.add(delivery)
     session.flush()
     if late:
@@ -233,7 +235,7 @@ def _ingest_file(session: Session, item: DeliveryFile, options: IngestOptions) -
         quarantined_by_reason=dict(Counter(p.reason.value for p in problems)),
         field_issues_by_code=dict(issues),
         snapshot=snapshot,
-        notes=tuple(result.notes),
+        notes=(*result.notes, *corrected),
         seconds=clock.seconds,
     )
 

@@ -53,11 +53,20 @@ def current_snapshot(session: Session, dataset: str) -> Delivery | None:
 def retract(session: Session, delivery: Delivery) -> None:
     """Undo an applied delivery whose file was re-delivered with other content.
 
-    Only the newest snapshot can be retracted: its own versions go, the versions it closed
-    are open again.
+    Only the newest snapshot can be retracted: its own versions go, and the steward
+    corrections applied on top of it (the re-delivered file gets them again where it still
+    carries the rows they correct), and the versions it closed are open again.
     """
-    session.execute(delete(FieldIssue).where(FieldIssue.delivery_id == delivery.id))
-    session.execute(delete(SourceRecord).where(SourceRecord.delivery_id == delivery.id))
+    corrections = list(session.scalars(select(Delivery.id).where(
+        Delivery.dataset == delivery.dataset, Delivery.snapshot_date == delivery.snapshot_date,
+        Delivery.status == DeliveryStatus.CORRECTION,
+    )))  # fmt: skip
+    retracted = [delivery.id, *corrections]
+    session.execute(delete(FieldIssue).where(FieldIssue.delivery_id.in_(retracted)))
+    session.execute(delete(SourceRecord).where(SourceRecord.delivery_id.in_(retracted)))
+    session.execute(
+        update(Delivery).where(Delivery.id.in_(corrections)).values(status=DeliveryStatus.REPLACED)
+    )
     session.execute(
         update(SourceRecord)
         .where(
@@ -186,6 +195,22 @@ class SnapshotWriter:
         )  # fmt: skip
 
 
+def apply_correction(session: Session, delivery: Delivery, item: LoadedRow) -> bool:
+    """Write one corrected row (a steward's ``delivery``) as a version of its record in the
+    dataset's current snapshot, closing the record's open version if it has one; whether the
+    record is new to the snapshot. Nothing else of the snapshot changes."""
+    record_id = item.row.record_id
+    replaced = _close(session, delivery.dataset, [record_id], delivery.snapshot_date,
+                      EndReason.CHANGED)  # fmt: skip
+    mapped = item.mapped
+    version = (delivery.source, delivery.dataset, record_id, delivery.id, item.row.line,
+               delivery.snapshot_date, None, None, item.digest, mapped.raw, mapped.fields,
+               *mapped.keys)  # fmt: skip
+    insert_rows(session, SOURCE_RECORD_TABLE, VERSION_COLUMNS, [version], json_text=JSON_COLUMNS)
+    _insert_issues(session, delivery, [item])
+    return replaced == 0
+
+
 def current_count(session: Session, dataset: str) -> int:
     return (
         session.scalar(
@@ -226,9 +251,10 @@ def _analyze(session: Session) -> None:
 
 def _close(
     session: Session, dataset: str, record_ids: list[str], date: dt.date, reason: EndReason
-) -> None:
+) -> int:
+    closed = 0
     for chunk in chunks(record_ids, IN_LIST):  # stays under SQLite's bound-parameter limit
-        session.execute(
+        result = session.execute(
             update(SourceRecord)
             .where(
                 SourceRecord.dataset == dataset,
@@ -238,6 +264,8 @@ def _close(
             )
             .values(valid_to=date, end_reason=reason)
         )
+        closed += result.rowcount  # type: ignore[attr-defined]
+    return closed
 
 
 ISSUE_COLUMNS = ("delivery_id", "dataset", "record_id", "line", "field", "code", "message", "value")

@@ -7,6 +7,14 @@ another entity, whose id it now redirects to). Each changed value names where it
 (dataset, record, snapshot date and the survivorship rule), so a department syncing from the
 feed can show why its copy changed. Events are written in entity order, after the publication's
 other writes, in the same transaction: the feed never shows a change readers cannot see.
+
+Readers resume from an event's ``seq``, so seqs must grow in commit order: a transaction that
+took seq 100 and commits after one that took seq 101 would be skipped by a reader that already
+saw 101. :func:`hold_feed_lock` makes publications write their events one after another (a
+transaction-scoped lock on PostgreSQL; SQLite writers are serialised already). Each event
+also notes the entity's grid after the change, and before it when the change moved it
+(``grid_code``, ``grid_before``), so grid-scoped readers see their grid's events, a move out
+included.
 """
 
 from __future__ import annotations
@@ -19,19 +27,35 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from hub.storage.bulk import insert_rows
-from hub.storage.models import ChangeEvent, EntityKind
+from hub.storage.models import ChangeEvent, EntityKind, House, Person
 
 CHANGE_EVENT_TABLE = ChangeEvent.metadata.tables["change_event"]
 EVENT_COLUMNS = (
     "entity_kind", "entity_id", "kind", "entity_version", "changes", "provenance", "actor",
-    "publication_id", "at",
+    "publication_id", "at", "grid_before",
 )  # fmt: skip
+#: The PostgreSQL advisory lock key every writer of change events holds until it commits.
+FEED_LOCK_KEY = 0x6875_6266  # "hubf"
+
+
+def hold_feed_lock(session: Session) -> None:
+    """Take the change feed's write lock for the rest of the caller's transaction.
+
+    A writer that holds it takes its seqs after every earlier holder committed, so seqs grow
+    in commit order. PostgreSQL: ``pg_advisory_xact_lock``; SQLite serialises writers itself.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_LOCK_KEY})
 
 
 class ChangeKind(enum.StrEnum):
+    """What happened to a golden person or house: created, updated, ended or merged into
+    another."""
+
     CREATED = "created"
     UPDATED = "updated"
     ENDED = "ended"
@@ -118,13 +142,37 @@ class ChangeLog:
             event.version = version
 
     def write(self, session: Session, publication_id: int | None, actor: str | None) -> int:
-        """Insert the events, in entity order; returns how many."""
+        """Insert the events, in entity order, under the feed lock; returns how many.
+
+        Call it after the publication's entities are written: each event takes the grid its
+        entity has then.
+        """
+        if not self._events:
+            return 0
+        hold_feed_lock(session)
+        after = session.scalar(select(func.max(ChangeEvent.seq))) or 0
         at = dt.datetime.now(dt.UTC)
         rows: Iterable[tuple[Any, ...]] = (
             (entity, entity_id, event.kind.value, event.version, event.changes,
-             event.provenance, actor, publication_id, at)
+             event.provenance, actor, publication_id, at, _grid_before(event))
             for (entity, entity_id), event in sorted(
                 self._events.items(), key=lambda item: (item[0][0].value, item[0][1])
             )
         )  # fmt: skip
-        return insert_rows(session, CHANGE_EVENT_TABLE, EVENT_COLUMNS, rows)
+        written = insert_rows(session, CHANGE_EVENT_TABLE, EVENT_COLUMNS, rows)
+        for kind, model in ((EntityKind.PERSON, Person), (EntityKind.HOUSE, House)):
+            grid = select(model.grid_code).where(model.id == ChangeEvent.entity_id)
+            session.execute(
+                update(ChangeEvent)
+                .where(ChangeEvent.seq > after, ChangeEvent.entity_kind == kind.value)
+                .values(grid_code=grid.scalar_subquery())
+                .execution_options(synchronize_session=False)
+            )
+        return written
+
+
+def _grid_before(event: _Event) -> str | None:
+    """The grid an entity left, when the event moved it to another."""
+    moved = event.changes.get("grid_code")
+    old = None if moved is None else moved.get("old")
+    return str(old) if old is not None else None

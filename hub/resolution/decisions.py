@@ -15,9 +15,14 @@ from hub.storage.models import StewardDecision
 
 
 class DecisionKind(enum.StrEnum):
+    """What a steward ruled about some person records."""
+
     SAME_PERSON = "same_person"  # these records describe one person
     DIFFERENT_PEOPLE = "different_people"  # these records describe different people
-    DETACH = "detach"  # this record does not belong with those
+    DETACH = "detach"  # these records do not belong with those
+    # A quarantined row corrected and released (:mod:`hub.ingest.corrections`): about a
+    # delivered row, not about identity; stored here so all rulings read alike.
+    RELEASE = "release"
 
 
 class DecisionError(ValueError):
@@ -36,13 +41,14 @@ def record_decision(
     """Store a decision about record uids (``dataset:record_id``); the caller commits.
 
     ``same_person`` and ``different_people`` take two or more records; ``detach`` takes one
-    record and the ``others`` it must not be with (the person's other records at the time).
+    or more records and the ``others`` none of them may be with (a detached record: the
+    person's other records at the time; two persons told apart: each one's records).
     """
     if not reason.strip():
         raise DecisionError("a steward decision needs a reason")
     if kind is DecisionKind.DETACH:
-        if len(records) != 1 or not others:
-            raise DecisionError("detach takes one record and the records it leaves")
+        if not records or not others or set(records) & set(others):
+            raise DecisionError("detach takes records and the other records they leave")
     elif len(set(records)) < 2:
         raise DecisionError(f"{kind} needs at least two different records")
     decision = StewardDecision(
@@ -74,7 +80,7 @@ def load_constraints(session: Session) -> Constraints:
         elif decision.kind == DecisionKind.DIFFERENT_PEOPLE:
             cannot += [_ordered(a, b) for a, b in itertools.combinations(records, 2)]
         elif decision.kind == DecisionKind.DETACH:
-            cannot += [_ordered(records[0], o) for o in others if o != records[0]]
+            cannot += [_ordered(r, o) for r in records for o in others if o != r]
     # A later "different" overrides an earlier "same" for the same pair.
     cannot_set = set(cannot)
     must = [pair for pair in must if _ordered(*pair) not in cannot_set]

@@ -22,6 +22,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hub.reports.publish import publish_reports
 from hub.resolution import publish
 from hub.resolution.assertions import combined, entry_constraints
 from hub.resolution.backends import MatchBackend
@@ -218,6 +219,7 @@ def resolve(
     tag_scope = None if person_scope is None else person_scope | live
     tag_counts = publish.sync_tags(session, golden.tags, tag_scope, as_of, log)
     replace_fact_tables(session, link_scope)
+    publish_reports(session, now)  # citizen reports: placed, linked to reporters, steps kept
     touching = None if changes is None else {*changes.changed, *changes.gone}
     publish.store_pairs(session, fresh, run.id, touching=touching)
     log.write(session, publication.id, actor)

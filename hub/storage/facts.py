@@ -76,6 +76,8 @@ class CitizenReport(Base):
 
     id: Mapped[intpk]
     event_id: Mapped[str] = mapped_column(String(32), unique=True)
+    # Where it came from: the dataset of a delivered report, or ``hub`` (``reportEvent``).
+    origin: Mapped[str] = mapped_column(String(64), server_default="chengguan.report")
     person_id: Mapped[str | None] = mapped_column(String(32), ForeignKey("person.id"), index=True)
     grid_code: Mapped[str | None] = mapped_column(String(17), ForeignKey("grid.code"))
     category: Mapped[str] = mapped_column(String(16))
@@ -90,6 +92,15 @@ class CitizenReport(Base):
     rating: Mapped[int | None]
     points: Mapped[int | None]
     updated_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # How the hub placed it: the house its address names, and by what (address, building,
+    # coordinates, reporter's grid); none when nothing placed it.
+    house_id: Mapped[str | None] = mapped_column(String(32))
+    located_by: Mapped[str | None] = mapped_column(String(16))
+    assigned_role: Mapped[str | None] = mapped_column(String(32))  # who handles and answers
+    valid: Mapped[bool | None]  # judged when assigned: a valid report earns points
+    answer: Mapped[str | None] = mapped_column(Text)
+    submitted_by: Mapped[str | None] = mapped_column(String(128))  # token holder, hub reports
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class ReportStep(Base):
@@ -101,5 +112,6 @@ class ReportStep(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("citizen_report.id"), index=True)
     status: Mapped[str] = mapped_column(String(16))
     actor: Mapped[str | None] = mapped_column(String(128))
+    role: Mapped[str | None] = mapped_column(String(32))  # a policy role, or a delivery's source
     note: Mapped[str | None] = mapped_column(Text)
     at: Mapped[created_at]

@@ -134,7 +134,10 @@ class ChangeEvent(Base):
     """The change feed: what changed in golden persons and houses, in commit order."""
 
     __tablename__ = "change_event"
-    __table_args__ = (Index("ix_change_event_entity", "entity_kind", "entity_id"),)
+    __table_args__ = (
+        Index("ix_change_event_entity", "entity_kind", "entity_id"),
+        Index("ix_change_event_grid_code", "grid_code", "seq"),
+    )
 
     seq: Mapped[intpk]
     at: Mapped[created_at]
@@ -146,6 +149,12 @@ class ChangeEvent(Base):
     provenance: Mapped[dict[str, Any]]
     actor: Mapped[str | None] = mapped_column(String(128))
     publication_id: Mapped[int | None] = mapped_column(ForeignKey("publication.id"))
+    # The entity's grid after the change, and before it when the change moved it: a
+    # grid-scoped reader sees the events of its grid, a move out of it included.
+    grid_code: Mapped[str | None] = mapped_column(String(17))
+    grid_before: Mapped[str | None] = mapped_column(String(17))
+    # The steward decision the change carries out, when a steward's action caused it.
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("steward_decision.id"))
 
 
 class PipelineFailure(Base):

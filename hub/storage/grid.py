@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, String
+from sqlalchemy import ColumnElement, Date, ForeignKey, Index, String, and_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.storage.base import Base
@@ -47,3 +48,12 @@ class GridBuilding(Base):
 
     building_code: Mapped[str] = mapped_column(String(16), primary_key=True)
     grid_code: Mapped[str] = mapped_column(String(17), ForeignKey("grid.code"))
+
+
+# ':' sorts right after '9': every code that starts with a prefix is below prefix + ':'.
+_AFTER_DIGITS = ":"
+
+
+def in_subtree(column: Any, code: str) -> ColumnElement[bool]:
+    """``column`` names a grid in the subtree of ``code`` (an index range, not a LIKE)."""
+    return and_(column >= code, column < code + _AFTER_DIGITS)

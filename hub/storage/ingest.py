@@ -28,6 +28,7 @@ class DeliveryStatus(enum.StrEnum):
     LATE = "late"  # older than the dataset's current snapshot: recorded, not applied
     REPLACED = "replaced"  # same file name re-delivered with other content; the newer one rules
     REJECTED = "rejected"  # the file could not be read at all; the previous snapshot stays
+    CORRECTION = "correction"  # a steward's correction of one quarantined row, not a file
 
 
 class EndReason(enum.StrEnum):

@@ -9,22 +9,19 @@ lets the database use its grid-code index instead of reading every resident.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from hub.storage.models import EntityStatus, House, Person, PersonTag
+from hub.reports.status import OPEN_STATUSES, overdue_before
+from hub.storage.grid import _AFTER_DIGITS, in_subtree
+from hub.storage.models import CitizenReport, EntityStatus, House, Person, PersonTag
 
-# ':' sorts right after '9': every code that starts with a prefix is below prefix + ':'.
-_AFTER_DIGITS = ":"
-
-
-def in_subtree(column: InstrumentedAttribute[Any], code: str) -> ColumnElement[bool]:
-    """``column`` names a grid in the subtree of ``code`` (an index range, not a LIKE)."""
-    return and_(column >= code, column < code + _AFTER_DIGITS)
+__all__ = ["house_counts", "in_subtree", "report_counts", "resident_counts", "tag_counts"]
 
 
 def resident_counts(session: Session, codes: list[str]) -> list[int]:
@@ -66,6 +63,20 @@ def tag_counts(session: Session, codes: list[str]) -> list[dict[str, int]]:
         for code, tag, count in session.execute(stmt):
             counts[code][tag] = count
     return [dict(counts.get(code, {})) for code in codes]
+
+
+def report_counts(session: Session, codes: list[str], today: dt.date) -> list[tuple[int, int]]:
+    """Open and overdue citizen reports (:mod:`hub.reports.status`) in each grid's subtree."""
+    late = CitizenReport.reported_at < overdue_before(today)
+    counts: dict[str, tuple[int, int]] = {}
+    for prefix, where in _by_length(CitizenReport.grid_code, codes):
+        stmt = (
+            select(prefix, func.count(), func.sum(case((late, 1), else_=0)))
+            .where(CitizenReport.status.in_([s.value for s in OPEN_STATUSES]), *where)
+            .group_by(prefix)
+        )
+        counts.update({code: (n, int(overdue or 0)) for code, n, overdue in session.execute(stmt)})
+    return [counts.get(code, (0, 0)) for code in codes]
 
 
 def _by_length(

@@ -90,10 +90,7 @@ class Grid(relay.Node):
     @field
     async def parent(self, info: Info) -> Grid | None:
         """The grid one level up (none for a township)."""
-        if self.row.parent_code is None:
-            return None
-        row = await info.context.loaders.grid.load(self.row.parent_code)
-        return None if row is None else Grid.from_row(row)
+        return await grid_by_code(info, self.row.parent_code)
 
     @field
     async def children(self, info: Info) -> list[Grid]:
@@ -132,7 +129,32 @@ class Grid(relay.Node):
             if Tag(tag) in wanted
         ]
 
+    @field(reads=DataCategory.REPORTS)
+    async def open_report_count(self, info: Info) -> int:
+        """Citizen reports not answered yet in this grid's subtree (inside your grid scope
+        only)."""
+        self._check_scope(info)
+        open_, _ = await info.context.loaders.report_counts.load(self.row.code)
+        return open_
+
+    @field(reads=DataCategory.REPORTS)
+    async def overdue_report_count(self, info: Info) -> int:
+        """Open citizen reports past the answer deadline in this grid's subtree (inside your
+        grid scope only)."""
+        self._check_scope(info)
+        _, overdue = await info.context.loaders.report_counts.load(self.row.code)
+        return overdue
+
     def _check_scope(self, info: Info) -> None:
         """Roll-ups count residents and houses: refused above or beside the grid scope."""
         if not info.context.viewer.counts(self.row.code):
             raise Forbidden(OUTSIDE_SCOPE)
+
+
+async def grid_by_code(info: Info, code: str | None) -> Grid | None:
+    """The published grid ``code`` names (None for none): the ``grid`` of a person, a house
+    or a report."""
+    if code is None:
+        return None
+    row = await info.context.loaders.grid.load(code)
+    return None if row is None else Grid.from_row(row)

@@ -111,12 +111,9 @@ class House(relay.Node):
         self, info: Info
     ) -> Annotated[Grid, strawberry.lazy("schema.grids.types")] | None:
         """The responsibility grid that covers the house's building."""
-        from schema.grids.types import Grid
+        from schema.grids.types import grid_by_code
 
-        if self.row.grid_code is None:
-            return None
-        row = await info.context.loaders.grid.load(self.row.grid_code)
-        return None if row is None else Grid.from_row(row)
+        return await grid_by_code(info, self.row.grid_code)
 
     @field(reads=DataCategory.RESIDENCE)
     async def residents(

@@ -77,19 +77,3 @@ class PartyMembership:
     record_id: str
     valid_from: dt.date
     valid_to: dt.date | None
-
-
-@object_type
-class CitizenReport:
-    """A snap-and-report event (随手拍) the person filed, with its latest status."""
-
-    event_id: str
-    category: str
-    description: str | None
-    address: str | None
-    reported_at: dt.datetime | None
-    status: str
-    department: str | None
-    rating: int | None
-    points: int | None
-    grid_code: str | None

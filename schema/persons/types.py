@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from schema.grids.types import Grid
     from schema.houses.types import House
     from schema.provenance.types import Provenance, SourceRecord
+    from schema.reports.types import CitizenReport
 
 
 def age_on(birth_date: dt.date, on: dt.date) -> int:
@@ -159,12 +160,9 @@ class Person(relay.Node):
         self, info: Info
     ) -> Annotated[Grid, strawberry.lazy("schema.grids.types")] | None:
         """The responsibility grid the person's house lies in."""
-        from schema.grids.types import Grid
+        from schema.grids.types import grid_by_code
 
-        if self.row.grid_code is None:
-            return None
-        row = await info.context.loaders.grid.load(self.row.grid_code)
-        return None if row is None else Grid.from_row(row)
+        return await grid_by_code(info, self.row.grid_code)
 
     @field(reads=DataCategory.RESIDENCE)
     async def household_members(self, info: Info) -> list[Person]:
@@ -213,10 +211,14 @@ class Person(relay.Node):
         return from_row(facts.PartyMembership, rows[0]) if rows else None
 
     @field(reads=DataCategory.REPORTS)
-    async def citizen_reports(self, info: Info) -> list[facts.CitizenReport]:
+    async def citizen_reports(
+        self, info: Info
+    ) -> list[Annotated[CitizenReport, strawberry.lazy("schema.reports.types")]]:
         """Snap-and-report events the person filed, newest first."""
+        from schema.reports.types import CitizenReport
+
         rows = await info.context.loaders.reports.load(self.row.id)
-        return [from_row(facts.CitizenReport, row) for row in rows]
+        return [CitizenReport.from_row(row) for row in rows]
 
     @field(reads=DataCategory.LINEAGE)
     async def source_records(

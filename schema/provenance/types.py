@@ -110,3 +110,12 @@ def _alternative(item: dict[str, Any]) -> ProvenanceAlternative:
         record_id=item.get("record_id"),
         snapshot_date=dt.date.fromisoformat(snapshot[:10]) if snapshot else None,
     )
+
+
+async def current_record(context: Context, uid: str) -> SourceRecord | None:
+    """The current version of the record ``dataset:record_id``, with its person link."""
+    found = await context.loaders.current_record.load(uid)
+    if found is None:
+        return None
+    record, link = found
+    return from_row(SourceRecord, record, link=None if link is None else from_row(RecordLink, link))

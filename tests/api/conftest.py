@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from anyio.from_thread import BlockingPortal, start_blocking_portal
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 
@@ -22,6 +23,17 @@ from tests.access import policy
 from tests.schema.world import GRID, populate
 
 PURPOSE = "case 2026-0001"
+
+
+@pytest.fixture
+def world(db_url: str, tmp_path: Path) -> Iterator[tuple[Settings, Engine, dict[str, str]]]:
+    """The small world on the backend under test, a token per role, an engine to look in."""
+    engine = make_engine(db_url)
+    with Session(engine) as session, session.begin():
+        populate(session)
+    settings = load_settings({"HUB_DATABASE_URL": db_url, "HUB_VAR_DIR": str(tmp_path)})
+    yield settings, engine, issue_tokens(db_url)
+    engine.dispose()
 
 
 @pytest.fixture(scope="module")

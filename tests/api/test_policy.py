@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.api.access import DataCategory, Grant
+from hub.api.access import DataCategory, Grant, Viewer, WriteScope
 from hub.api.policy import DEFAULT_POLICY, GridScope, PolicyError, load_policy
 from hub.resolution.tags import Tag
 from tests.access import gated, policy, writes
@@ -121,11 +121,26 @@ def test_a_minimal_file_loads_and_denies_the_rest(tmp_path: Path) -> None:
     assert clerk.tags == frozenset()
 
 
-def test_writes_are_granted_by_name_and_denied_otherwise() -> None:
+def test_writes_are_granted_by_mutation_and_where() -> None:
     loaded = policy()
+    steward = loaded.viewer("steward", grid_code=None, actor="s")
+    assert steward.may_write("Mutation.mergePersons")
+    assert steward.writes_at("Mutation.mergePersons", None)
+    assert not steward.may_write("Mutation.reportEvent")
     worker = loaded.viewer("grid_worker", grid_code="350526001001", actor="w")
     assert worker.may_write("Mutation.registerResident")
-    for role in ("public_security", "civil_affairs", "health", "administrator"):
-        assert not any(
-            loaded.viewer(role, grid_code=None, actor="x").may_write(w) for w in writes()
-        ), role
+    assert worker.may_write("Mutation.reportEvent")
+    assert worker.writes_at("Mutation.reportEvent", "35052600100100101")
+    assert not worker.writes_at("Mutation.reportEvent", "35052600200100101")  # beside the scope
+    assert not worker.writes_at("Mutation.reportEvent", None)  # a report no grid places
+    assert not worker.may_write("Mutation.mergePersons")
+    for name in ("civil_affairs", "health", "party_building", "administrator"):
+        role = loaded.viewer(name, grid_code=None, actor="x")
+        assert not any(role.may_write(m) for m in writes()), name
+
+
+def test_a_grid_grant_needs_a_grid_on_the_token() -> None:
+    """``grid`` on a token without a grid writes nowhere, not the whole county."""
+    unscoped = Viewer("clerk", None, writes={"Mutation.rateReport": WriteScope.GRID})
+    assert not unscoped.may_write("Mutation.rateReport")
+    assert not unscoped.writes_at("Mutation.rateReport", "35052600100100101")

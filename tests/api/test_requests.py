@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -18,25 +17,13 @@ from strawberry.relay import to_base64
 
 from hub.api import audit
 from hub.api.app import create_app
-from hub.config import Settings, load_settings
+from hub.config import Settings
 from hub.storage.models import AuditEntry
-from hub.storage.session import make_engine
-from tests.api.conftest import PURPOSE, HubClient, headers, issue_tokens, serve
-from tests.schema.world import SUBJECT, SUBJECT_ID, SUBJECT_PHONE, populate
+from tests.api.conftest import PURPOSE, HubClient, headers, serve
+from tests.schema.world import SUBJECT, SUBJECT_ID, SUBJECT_PHONE
 
 PERSON = "query($id: ID!) { person(id: $id) { name phone householdMembers { entityId } } }"
 SUBJECT_GID = to_base64("Person", SUBJECT)
-
-
-@pytest.fixture
-def world(db_url: str, tmp_path: Path) -> Iterator[tuple[Settings, Engine, dict[str, str]]]:
-    """The small world on the backend under test, a token per role, an engine to look in."""
-    engine = make_engine(db_url)
-    with Session(engine) as session, session.begin():
-        populate(session)
-    settings = load_settings({"HUB_DATABASE_URL": db_url, "HUB_VAR_DIR": str(tmp_path)})
-    yield settings, engine, issue_tokens(db_url)
-    engine.dispose()
 
 
 @pytest.fixture

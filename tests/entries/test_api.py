@@ -1,6 +1,7 @@
 """Enter once, reuse everywhere, over HTTP as departments meet it: a grid worker registers a
 resident civil affairs already knows under a slightly different name; the hub links them,
-civil affairs sees the new phone at once, and the change is in the feed with its provenance."""
+civil affairs sees the new phone at once, and the change is in the feed with its provenance:
+stored, and read by civil affairs through the published change-feed operation."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from hub.api import tokens as api_tokens
@@ -47,6 +48,7 @@ def test_a_registration_reaches_civil_affairs_at_once_with_its_provenance(
 ) -> None:
     with Session(world) as s:
         person, variant = _civil_affairs_person(s)
+        last_seq = s.scalar(select(func.max(ChangeEvent.seq))) or 0
     worker = _token(world, "grid_worker", person.grid_code)
     civil = _token(world, "civil_affairs")
     settings = load_settings({"HUB_DATABASE_URL": str(world.url), "HUB_VAR_DIR": str(tmp_path)},
@@ -63,6 +65,7 @@ def test_a_registration_reaches_civil_affairs_at_once_with_its_provenance(
         assert registered["__typename"] == "EntryAccepted", registered
         assert registered["person"]["id"] == person_gid  # linked, not a new person
         after = _post(client, civil, "PersonContact", id=person_gid)["person"]
+        feed = _post(client, civil, "ChangesSince", since={"seq": last_seq})["changes"]
     assert after["phone"] == "13912345678"
     assert after["version"] == before["version"] + 1
     assert after["name"] == person.name  # public security's spelling stays golden
@@ -75,3 +78,13 @@ def test_a_registration_reaches_civil_affairs_at_once_with_its_provenance(
     assert event.changes["phone"] == {"old": before["phone"], "new": "13912345678"}
     assert event.provenance["phone"]["dataset"] == catalog.ENTRIES_KEY
     assert event.provenance["phone"]["record_id"] == registered["entryId"]
+    # The department's system syncing from the feed sees the same change, with its source.
+    mine = [e["node"] for e in feed["edges"] if e["node"]["entityId"] == person.id]
+    assert [(n["kind"], n["actor"], n["version"]) for n in mine] == [
+        ("UPDATED", "e2e/grid_worker", after["version"])
+    ]
+    phone = next(c for c in mine[0]["changes"] if c["field"] == "phone")
+    assert (phone["old"], phone["new"]) == (before["phone"], "13912345678")
+    assert phone["provenance"]["dataset"] == catalog.ENTRIES_KEY
+    assert phone["provenance"]["recordId"] == registered["entryId"]
+    assert all(n["seq"] > last_seq for n in (e["node"] for e in feed["edges"]))

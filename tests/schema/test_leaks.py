@@ -10,9 +10,10 @@ A change to the policy file changes what is tried here.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncGenerator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,9 +25,10 @@ from hub.api.access import DataCategory, Viewer
 from hub.normalise import normalise_resident_id
 from hub.resolution.tags import Tag
 from hub.storage import models
+from schema.context import Context
 from schema.root import build_schema
 from tests.access import gated, policy, viewer
-from tests.schema.conftest import Runner
+from tests.schema.conftest import PURPOSE, TODAY, Runner
 from tests.schema.world import (
     GRID,
     OTHER_GRID,
@@ -47,6 +49,7 @@ VARIABLES: dict[str, tuple[str, Any]] = {
     "rid": ("String!", SUBJECT_ID),
     "grid": ("String!", TOWNSHIP),
     "n": ("String!", "陈秀英"),  # names come as variables, never in the query text
+    "e": ("String!", "CG20261101000001"),  # the subject's report
 }
 #: Arguments of every gated root field (a new one fails the test until it is listed here).
 ROOT_ARGS = {
@@ -58,6 +61,11 @@ ROOT_ARGS = {
     "deliveries": "(first: 3)",
     "qualityRuns": "(first: 3)",
     "quarantine": "(first: 3)",
+    "changes": "(first: 3)",
+    "citizenReports": "(first: 3)",
+    "citizenReport": "(eventId: $e)",
+    "uncertainMatches": "(first: 3)",
+    "stewardDecisions": "(first: 3)",
 }
 #: Ways to reach an object of each type that has gated fields; ``X`` is the field tried.
 PATHS: dict[str, dict[str, str]] = {
@@ -91,7 +99,18 @@ PATHS: dict[str, dict[str, str]] = {
         "alias": "quarantine(first: 3) { edges { node { leak: X } } }",
         "fragment": "quarantine(first: 3) { edges { node { ...F } } }",
     },
+    "CitizenReport": {
+        "direct": "citizenReport(eventId: $e) { ... on CitizenReport { X } }",
+        "alias": "citizenReport(eventId: $e) { ... on CitizenReport { leak: X } }",
+        "list": "citizenReports(first: 3) { edges { node { X } } }",
+        "nested": "person(id: $p) { citizenReports { X } }",
+    },
+    "StewardDecision": {
+        "list": "stewardDecisions(first: 3) { edges { node { X } } }",
+        "alias": "stewardDecisions(first: 3) { edges { node { leak: X } } }",
+    },
     "Query": {"direct": "X", "alias": "leak: X", "fragment": "...F"},
+    "Subscription": {"direct": "X", "alias": "leak: X"},
 }
 LODGER = "P0000300"
 GRID_WORKER_PHONE = "13900001111"  # the grid centre publishes it: a work phone, not a resident's
@@ -120,14 +139,30 @@ class Matrix:
         self.values = {name: value for name, (_, value) in VARIABLES.items()}
         self.values["grid"] = grid or TOWNSHIP  # roll-ups inside the scope, where there is one
 
-    def run(self, what: str, body: str, fragment: str = "") -> Tried:
+    def run(self, what: str, body: str, fragment: str = "", operation: str = "query") -> Tried:
         used = [name for name in VARIABLES if f"${name}" in body + fragment]
         declared = ", ".join(f"${n}: {VARIABLES[n][0]}" for n in used)
-        query = f"query{f'({declared})' if declared else ''} {{ {body} }} {fragment}"
-        result = self.gql(query, {n: self.values[n] for n in used}, self.viewer)
+        query = f"{operation}{f'({declared})' if declared else ''} {{ {body} }} {fragment}"
+        variables = {n: self.values[n] for n in used}
+        if operation == "subscription":
+            result = asyncio.run(self._first_delivery(query, variables))
+        else:
+            result = self.gql(query, variables, self.viewer)
         tried = Tried(self.role, what, query, result.data, list(result.errors or []))
         self.tried.append(tried)
         return tried
+
+    async def _first_delivery(self, query: str, variables: dict[str, Any]) -> Any:
+        """What a subscription sends first (a refusal comes before any event)."""
+        context = Context(session=self.gql.session, viewer=self.viewer, purpose=PURPOSE,
+                          today=TODAY)  # fmt: skip
+        stream = await self.gql.schema.subscribe(query, variables, context_value=context)
+        if not isinstance(stream, AsyncGenerator):
+            return stream
+        try:
+            return await asyncio.wait_for(anext(stream), 5)
+        finally:
+            await stream.aclose()
 
 
 def selection(type_name: str, field: str) -> str:
@@ -135,7 +170,7 @@ def selection(type_name: str, field: str) -> str:
     graphql_type = GRAPHQL.type_map[type_name]
     assert isinstance(graphql_type, GraphQLObjectType)
     named = get_named_type(graphql_type.fields[field].type)
-    args = ROOT_ARGS[field] if type_name == "Query" else ""
+    args = ROOT_ARGS[field] if type_name == "Query" else ""  # subscriptions: all optional
     return f"{field}{args}" if is_leaf_type(named) else f"{field}{args} {{ __typename }}"
 
 
@@ -182,7 +217,8 @@ def test_every_field_a_role_may_not_read_is_refused_on_every_path(gql: Runner, r
         for path, template in PATHS[type_name].items():
             fragment = f"fragment F on {type_name} {{ {picked} }}" if "...F" in template else ""
             body = template.replace("leak: X", f"leak: {picked}").replace("X", picked)
-            tried = matrix.run(f"{coordinate} via {path}", body, fragment)
+            operation = "subscription" if type_name == "Subscription" else "query"
+            tried = matrix.run(f"{coordinate} via {path}", body, fragment, operation)
             problem = refused_without_value(tried, field)
             if problem:
                 leaks.append(f"{coordinate} via {path}: {problem}\n  {tried.query}")
