@@ -10,8 +10,9 @@ persons outside it are left exactly as they are.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -22,8 +23,9 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from hub.resolution.changes import ChangeKind, ChangeLog, plain
 from hub.resolution.golden import GoldenPersons
 from hub.resolution.tags import OWN_TAGS, shared_tags
-from hub.storage.bulk import chunks, insert_rows
+from hub.storage.bulk import BATCH, chunks, insert_rows
 from hub.storage.frames import AnySelect, read_frame
+from hub.storage.jsoncodec import dumps
 from hub.storage.models import (
     EntityKind,
     EntityRedirect,
@@ -98,23 +100,19 @@ def sync_entities(
     new = rows[list(columns)].set_index("id")
     fresh = new.index[~new.index.isin(old.index)]
     common = new.index[new.index.isin(old.index)]
-    where = _provenance_lookup(provenance, new.index) if provenance is not None else {}
-    # New entities: every value they start with.
+    # New entities: every value they start with (their events are built when the log is
+    # written, from these rows).
     inserted = new.loc[fresh].reset_index()
     insert_rows(session, table, wanted, (
         (*values, 1) for values in inserted[list(columns)].itertuples(index=False, name=None)
     ))  # fmt: skip
-    for values in inserted.to_dict("records"):
-        entity_id = str(values.pop("id"))
-        changed: dict[str, tuple[object, object]] = {
-            str(k): (None, v) for k, v in values.items() if v is not None
-        }
-        log.change(kind, entity_id, ChangeKind.CREATED, changed,
-                   _named(where, entity_id, changed), version=1)  # fmt: skip
+    log.created(kind, inserted, provenance, source_of=DERIVED_FROM, version=1)
+    del inserted
     # Known entities: only the fields that differ.
     before, after = old.loc[common, list(columns[1:])], new.loc[common, list(columns[1:])]
     differs = pd.DataFrame({c: ~_same(before[c], after[c]) for c in columns[1:]}, index=common)
     touched = differs.index[differs.any(axis=1)]
+    where = _provenance_lookup(provenance, touched) if provenance is not None else {}
     updates: list[dict[str, Any]] = []
     for entity_id in touched:
         fields = [c for c in columns[1:] if differs.at[entity_id, c]]
@@ -276,15 +274,23 @@ def replace_provenance(
     else:
         for batch in chunks(sorted({*scope, *golden.persons["id"]}), LITERAL_IN):
             session.execute(delete(Provenance).where(person, Provenance.entity_id.in_(batch)))
-    prov = golden.provenance
-    rows = zip(
-        [EntityKind.PERSON] * len(prov), prov["entity_id"].tolist(), prov["field"].tolist(),
-        map(_text, prov["value"].tolist()), prov["dataset"].tolist(),
-        prov["record_id"].tolist(), prov["valid_from"].tolist(), prov["rule"].tolist(),
-        prov["alternatives"].tolist(), map(_none, prov["recorded_by"].tolist()),
-        map(_none, prov["recorded_at"].tolist()), [publication_id] * len(prov), strict=True,
-    )  # fmt: skip
-    return insert_rows(session, Provenance.__table__, PROVENANCE_COLUMNS, rows)
+    rows = _provenance_rows(golden.provenance, publication_id)
+    return insert_rows(session, Provenance.__table__, PROVENANCE_COLUMNS, rows,
+                       json_text=("alternatives",))  # fmt: skip
+
+
+def _provenance_rows(prov: pd.DataFrame, publication_id: int) -> Iterator[tuple[Any, ...]]:
+    """``provenance`` rows, a batch of the frame at a time (a county has millions), with the
+    alternatives encoded once, as the column stores them."""
+    for start in range(0, len(prov), BATCH):
+        part = prov.iloc[start : start + BATCH]
+        yield from zip(
+            repeat(EntityKind.PERSON), part["entity_id"].tolist(), part["field"].tolist(),
+            map(_text, part["value"].tolist()), part["dataset"].tolist(),
+            part["record_id"].tolist(), part["valid_from"].tolist(), part["rule"].tolist(),
+            map(dumps, part["alternatives"].tolist()), map(_none, part["recorded_by"].tolist()),
+            map(_none, part["recorded_at"].tolist()), repeat(publication_id), strict=False,
+        )  # fmt: skip
 
 
 def sync_tags(

@@ -65,9 +65,13 @@ from hub.storage.models import (
     ResolutionRun,
     SourceRecord,
 )
+from hub.storage.session import page_cache
 
 #: Pairs below this probability are not kept between runs (nor used by clustering).
 PAIR_FLOOR = 0.01
+#: SQLite page cache while the result is written (see ``page_cache``): a county publication
+#: writes about a gigabyte of pages, which spill to the WAL and back with the 2 MiB default.
+PAGE_CACHE_MIB = 512
 PAIR_COLUMNS = ["uid_l", "uid_r", "profile_l", "profile_r", "match_weight", "match_probability"]
 
 
@@ -196,31 +200,32 @@ def resolve(
 
     say("publishing")
     now = dt.datetime.now(dt.UTC)
-    log = ChangeLog()
-    publication = _open_publication(session)
-    house_counts = publish.sync_entities(session, House, houses, log, now)
-    gone = set() if changes is None else set(changes.gone)
-    link_scope = None if changes is None else set(sub["uid"]) | gone
-    person_scope = (
-        None if link_scope is None
-        else {previous_entity[u] for u in link_scope if u in previous_entity.index}
-    )  # fmt: skip
-    person_counts = publish.sync_entities(
-        session, Person, golden.persons, log, now, scope=person_scope, merged=ids.merged,
-        provenance=golden.provenance,
-    )  # fmt: skip
-    live = set(golden.persons["id"])
-    publish.write_redirects(session, EntityKind.PERSON, ids.merged, live)
-    person_links = _person_links(resolved, ids.entity_of, links.edges)
-    publish.sync_links(session, EntityKind.PERSON, person_links, run.id, scope=link_scope)
-    publish.sync_links(session, EntityKind.HOUSE, _house_link_rows(house_links), run.id)
-    publish.replace_provenance(session, golden, person_scope, publication.id)
-    tag_scope = None if person_scope is None else person_scope | live
-    tag_counts = publish.sync_tags(session, golden.tags, tag_scope, as_of, log)
-    replace_fact_tables(session, link_scope)
-    touching = None if changes is None else {*changes.changed, *changes.gone}
-    publish.store_pairs(session, fresh, run.id, touching=touching)
-    log.write(session, publication.id, actor)
+    with page_cache(session, PAGE_CACHE_MIB):
+        log = ChangeLog()
+        publication = _open_publication(session)
+        house_counts = publish.sync_entities(session, House, houses, log, now)
+        gone = set() if changes is None else set(changes.gone)
+        link_scope = None if changes is None else set(sub["uid"]) | gone
+        person_scope = (
+            None if link_scope is None
+            else {previous_entity[u] for u in link_scope if u in previous_entity.index}
+        )  # fmt: skip
+        person_counts = publish.sync_entities(
+            session, Person, golden.persons, log, now, scope=person_scope, merged=ids.merged,
+            provenance=golden.provenance,
+        )  # fmt: skip
+        live = set(golden.persons["id"])
+        publish.write_redirects(session, EntityKind.PERSON, ids.merged, live)
+        person_links = _person_links(resolved, ids.entity_of, links.edges)
+        publish.sync_links(session, EntityKind.PERSON, person_links, run.id, scope=link_scope)
+        publish.sync_links(session, EntityKind.HOUSE, _house_link_rows(house_links), run.id)
+        publish.replace_provenance(session, golden, person_scope, publication.id)
+        tag_scope = None if person_scope is None else person_scope | live
+        tag_counts = publish.sync_tags(session, golden.tags, tag_scope, as_of, log)
+        replace_fact_tables(session, link_scope)
+        touching = None if changes is None else {*changes.changed, *changes.gone}
+        publish.store_pairs(session, fresh, run.id, touching=touching)
+        log.write(session, publication.id, actor)
     clock.lap(report, "publish")
 
     active = Person.status == EntityStatus.ACTIVE
