@@ -26,7 +26,6 @@ from sqlalchemy import (
     insert,
     literal,
     select,
-    tuple_,
 )
 from sqlalchemy.orm import Session
 
@@ -42,8 +41,11 @@ from hub.storage.models import (
     Vaccination,
 )
 
-#: Record keys per ``IN`` list (two bound parameters each, under SQLite's limit).
-SCOPE_BATCH = 400
+#: Record ids per ``IN`` list (one bound parameter each, under SQLite's limit). A table holds
+#: one dataset's records, so its scope is a list of record ids: ``record_id IN (...)`` is
+#: answered from the indexes, where SQLite scans the whole table for ``(dataset, record_id)
+#: IN (...)`` row values, once per batch.
+SCOPE_BATCH = 900
 
 #: Reads one normalised field (by key) as a column value, for a dialect ("sqlite", ...).
 Field = Callable[[str, str], ColumnElement[Any]]
@@ -128,24 +130,23 @@ def replace_fact_tables(session: Session, scope: Collection[str] | None) -> int:
         model = table.model
         if scope is None:
             session.execute(delete(model))
-            batches: list[list[tuple[str, str]] | None] = [None]
+            batches: list[list[str] | None] = [None]
         else:
             prefix = table.dataset + ":"
-            keys = sorted((table.dataset, u[len(prefix) :]) for u in scope if u.startswith(prefix))
+            keys = sorted(u[len(prefix) :] for u in scope if u.startswith(prefix))
             batches = list(chunks(keys, SCOPE_BATCH))
             for batch in batches:
                 assert batch is not None
                 session.execute(
-                    delete(model).where(tuple_(model.dataset, model.record_id).in_(batch))
-                )
+                    delete(model).where(model.dataset == table.dataset,
+                                        model.record_id.in_(batch))
+                )  # fmt: skip
         for batch in batches:
             written += _insert(session, table, batch, dialect)
     return written
 
 
-def _insert(
-    session: Session, table: FactTable, batch: list[tuple[str, str]] | None, dialect: str
-) -> int:
+def _insert(session: Session, table: FactTable, batch: list[str] | None, dialect: str) -> int:
     values = [reader(key, dialect).label(column)
               for column, (reader, key) in table.columns.items()]  # fmt: skip
     joined = and_(
@@ -155,7 +156,7 @@ def _insert(
     )
     where = [SourceRecord.dataset == table.dataset, SourceRecord.valid_to.is_(None)]
     if batch is not None:
-        where.append(tuple_(SourceRecord.dataset, SourceRecord.record_id).in_(batch))
+        where.append(SourceRecord.record_id.in_(batch))
     source = (
         select(RecordLink.entity_id, SourceRecord.dataset, SourceRecord.record_id,
                SourceRecord.valid_from, *values)
