@@ -53,6 +53,10 @@ WHERE_COLUMNS = ("entity_id", "field", "dataset", "record_id", "valid_from", "ru
                  "recorded_by")  # fmt: skip
 
 
+#: Provenance columns with few distinct values (fields, datasets, rules, snapshot dates).
+_FEW_VALUES = ("field", "dataset", "valid_from", "rule", "recorded_by")
+
+
 @dataclass(slots=True)
 class _Created:
     """Entities created by a publication, kept as the rows written, not as one event each:
@@ -142,6 +146,8 @@ class ChangeLog:
         else:
             where = provenance.loc[provenance["entity_id"].isin(ids), list(WHERE_COLUMNS)]
             where = where.sort_values("entity_id", kind="stable", ignore_index=True)
+            # Kept until the log is written: the columns of few distinct values as codes.
+            where = where.astype({c: "category" for c in _FEW_VALUES})
         self._created[entity] = _Created(ordered, where, dict(source_of or {}), version, ids)
 
     def _event(self, entity: EntityKind, entity_id: str, kind: ChangeKind) -> _Event:

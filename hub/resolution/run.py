@@ -222,15 +222,15 @@ def resolve(
             provenance=golden.provenance,
         )  # fmt: skip
         live = set(golden.persons["id"])
+        publish.replace_provenance(session, golden, person_scope, publication.id)
+        own_tags = golden.tags
+        del golden  # the provenance (millions of rows in a county) is written
         publish.write_redirects(session, EntityKind.PERSON, ids.merged, live)
         person_links = _person_links(resolved, ids.entity_of, edges)
         del resolved
         publish.sync_links(session, EntityKind.PERSON, person_links, run.id, scope=link_scope)
         del person_links
         publish.sync_links(session, EntityKind.HOUSE, _house_link_rows(house_links), run.id)
-        publish.replace_provenance(session, golden, person_scope, publication.id)
-        own_tags = golden.tags
-        del golden  # the provenance (millions of rows in a county) is written
         tag_scope = None if person_scope is None else person_scope | live
         tag_counts = publish.sync_tags(session, own_tags, tag_scope, as_of, log)
         replace_fact_tables(session, link_scope)
