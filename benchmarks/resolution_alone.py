@@ -47,20 +47,26 @@ def _status(key: str) -> int:
 
 
 class _Sampler:
-    """The highest resident set size since the last :meth:`take`, sampled in a thread."""
+    """The highest resident set size since the last :meth:`take` (a stage) and since the
+    last :meth:`take_step` (a publishing step), sampled in a thread."""
 
     def __init__(self) -> None:
-        self.peak = 0
+        self.peak = self.step_peak = 0
         self._stop = threading.Event()
         threading.Thread(target=self._run, daemon=True).start()
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, _status("VmRSS"))
+            rss = _status("VmRSS")
+            self.peak, self.step_peak = max(self.peak, rss), max(self.step_peak, rss)
             time.sleep(0.05)
 
     def take(self) -> int:
         peak, self.peak = max(self.peak, _status("VmRSS")), 0
+        return peak
+
+    def take_step(self) -> int:
+        peak, self.step_peak = max(self.step_peak, _status("VmRSS")), 0
         return peak
 
     def stop(self) -> None:
@@ -88,10 +94,10 @@ def _wrap_steps(sampler: _Sampler) -> None:
         @functools.wraps(original)
         def timed(*args: Any, **kwargs: Any) -> Any:
             before, started = _status("VmRSS"), time.perf_counter()
-            sampler.take()
+            sampler.take_step()
             result = original(*args, **kwargs)
             print(f"  {name:32s} {time.perf_counter() - started:7.2f} s  "
-                  f"rss {before} -> {_status('VmRSS')}, peak {sampler.take()} MiB",
+                  f"rss {before} -> {_status('VmRSS')}, peak {sampler.take_step()} MiB",
                   flush=True)  # fmt: skip
             return result
 
