@@ -7,7 +7,8 @@ The source (e.g. the database ``build.py --keep`` left) is copied to ``--work`` 
 written. ``--fresh`` empties the published tables of the copy first, so the run is a first
 publication (every person, link, provenance row and change event created); without it the
 run is a full rerun on top of what the source published. The run is
-``hub.resolution.run.resolve(session, full=True)`` in one transaction, then the commit.
+``hub.resolution.run.resolve(session, full=True)`` (``--incremental``: ``full=False``) in one
+transaction, then the commit.
 ``--steps`` also prints each publishing step's seconds and memory (timers wrapped around the
 hub's functions, in this process only). Peaks are the process's ``VmHWM`` and, per stage,
 the highest ``VmRSS`` sampled every 50 ms.
@@ -155,6 +156,8 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="empty the published tables")
     parser.add_argument("--no-vacuum", action="store_true", help="with --fresh: no VACUUM")
     parser.add_argument("--steps", action="store_true", help="time each publishing step")
+    parser.add_argument("--incremental", action="store_true",
+                        help="resolve incrementally where the source allows")  # fmt: skip
     parser.add_argument("--digest", help="write a digest of the published tables here")
     args = parser.parse_args()
     from hub.resolution import run as run_module
@@ -180,7 +183,7 @@ def main() -> None:
     run_module._Clock.lap = lap_with_peak  # type: ignore[method-assign,assignment]
     baseline, started = _status("VmRSS"), time.perf_counter()
     with session_factory(engine)() as session, session.begin():
-        report = run_module.resolve(session, full=True)
+        report = run_module.resolve(session, full=not args.incremental)
         resolved = time.perf_counter()
     total = time.perf_counter() - started
     sampler.stop()
@@ -188,6 +191,7 @@ def main() -> None:
         "seconds": report.seconds, "commit": round(total - (resolved - started), 2),
         "total": round(total, 2), "baseline_mib": baseline, "stage_peak_mib": stage_peaks,
         "peak_mib": _status("VmHWM"),
+        "kind": report.kind,
         "counts": {k: report.counts[k] for k in ("records", "persons", "changes", "houses")},
     }))  # fmt: skip
     if args.digest:
