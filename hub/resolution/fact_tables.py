@@ -41,8 +41,11 @@ from hub.storage.models import (
     Vaccination,
 )
 
-#: Record keys per ``IN`` list (two bound parameters each, under SQLite's limit).
-SCOPE_BATCH = 400
+#: Record ids per ``IN`` list (one bound parameter each, under SQLite's limit). A table holds
+#: one dataset's records, so its scope is a list of record ids: ``record_id IN (...)`` is
+#: answered from the indexes, where SQLite scans the whole table for ``(dataset, record_id)
+#: IN (...)`` row values, once per batch.
+SCOPE_BATCH = 900
 
 #: Reads one normalised field (by key) as a column value, for a dialect ("sqlite", ...).
 Field = Callable[[str, str], ColumnElement[Any]]

@@ -13,6 +13,7 @@ cannot-link, into one person::
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -185,7 +186,15 @@ def _score(
     ]  # fmt: skip
     if len(found[-1]):  # the name join also paired IDs that are not a slip apart
         found[-1] = found[-1].merge(typos)
+    _release(db)  # the pairs are in pandas now: DuckDB's tables and buffers can go
     return _tidy_pairs([f for f in found if len(f)], prof.set_index("uid")["profile"])
+
+
+def _release(db: Any) -> None:
+    """Close an in-process DuckDB behind a Splink database API (a Spark one stays up)."""
+    connection = getattr(db, "duckdb_con", None)
+    if connection is not None:
+        connection.close()
 
 
 def name_counts(prof: pd.DataFrame) -> pd.Series:
@@ -211,16 +220,16 @@ def _typo_candidates(table: pd.DataFrame, touched: pd.Series) -> pd.DataFrame:
     window of two adjacent digits: an equi-join on the rest finds them."""
     held = table.loc[table["trusted_id"].notna(), ["unique_id", "trusted_id", "name"]]
     held = held.assign(touched=touched[held.index])
-    connection = duckdb.connect()
-    connection.register("held", held)
-    found = connection.execute(
-        "WITH ids AS (SELECT trusted_id AS id, name, bool_or(touched) AS touched FROM held "
-        "GROUP BY ALL), keys AS (SELECT id, name, touched, i, "
-        "left(id, i) || substr(id, i + 3, 15 - i) AS rest FROM ids, range(16) AS t(i)) "
-        "SELECT DISTINCT l.id AS id_l, r.id AS id_r, l.name FROM keys l JOIN keys r "
-        "ON l.name = r.name AND l.i = r.i AND l.rest = r.rest AND l.id < r.id "
-        "WHERE l.touched OR r.touched"
-    ).df()
+    with duckdb.connect() as connection:
+        connection.register("held", held)
+        found = connection.execute(
+            "WITH ids AS (SELECT trusted_id AS id, name, bool_or(touched) AS touched FROM held "
+            "GROUP BY ALL), keys AS (SELECT id, name, touched, i, "
+            "left(id, i) || substr(id, i + 3, 15 - i) AS rest FROM ids, range(16) AS t(i)) "
+            "SELECT DISTINCT l.id AS id_l, r.id AS id_r, l.name FROM keys l JOIN keys r "
+            "ON l.name = r.name AND l.i = r.i AND l.rest = r.rest AND l.id < r.id "
+            "WHERE l.touched OR r.touched"
+        ).df()
     slips = [near_ids(a, b) for a, b in zip(found["id_l"], found["id_r"], strict=True)]
     found = found[np.array(slips, dtype=bool)]
     for side in ("l", "r"):

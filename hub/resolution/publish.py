@@ -10,8 +10,9 @@ persons outside it are left exactly as they are.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -22,8 +23,9 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from hub.resolution.changes import ChangeKind, ChangeLog, plain
 from hub.resolution.golden import GoldenPersons
 from hub.resolution.tags import OWN_TAGS, shared_tags
-from hub.storage.bulk import chunks, insert_rows, record_batches
+from hub.storage.bulk import BATCH, chunks, insert_rows, record_batches
 from hub.storage.frames import AnySelect, isin, read_frame
+from hub.storage.jsoncodec import dumps
 from hub.storage.models import (
     EntityKind,
     EntityRedirect,
@@ -98,23 +100,19 @@ def sync_entities(
     new = rows[list(columns)].set_index("id")
     fresh = new.index[~isin(new.index, old.index)]
     common = new.index[isin(new.index, old.index)]
-    where = _provenance_lookup(provenance, new.index) if provenance is not None else {}
-    # New entities: every value they start with.
+    # New entities: every value they start with (their events are built when the log is
+    # written, from these rows).
     inserted = new.loc[fresh].reset_index()
     insert_rows(session, table, wanted, (
         (*values, 1) for values in inserted[list(columns)].itertuples(index=False, name=None)
     ))  # fmt: skip
-    for values in inserted.to_dict("records"):
-        entity_id = str(values.pop("id"))
-        changed: dict[str, tuple[object, object]] = {
-            str(k): (None, v) for k, v in values.items() if v is not None
-        }
-        log.change(kind, entity_id, ChangeKind.CREATED, changed,
-                   _named(where, entity_id, changed), version=1)  # fmt: skip
+    log.created(kind, inserted, provenance, source_of=DERIVED_FROM, version=1)
+    del inserted
     # Known entities: only the fields that differ.
     before, after = old.loc[common, list(columns[1:])], new.loc[common, list(columns[1:])]
     differs = pd.DataFrame({c: ~_same(before[c], after[c]) for c in columns[1:]}, index=common)
     touched = differs.index[differs.any(axis=1)]
+    where = _provenance_lookup(provenance, touched) if provenance is not None else {}
     updates: list[dict[str, Any]] = []
     for entity_id in touched:
         fields = [c for c in columns[1:] if differs.at[entity_id, c]]
@@ -156,9 +154,12 @@ def _version(old: pd.DataFrame, entity_id: str) -> int:
 
 def _same(a: pd.Series, b: pd.Series) -> pd.Series:
     """Elementwise equality in which two missing values are equal."""
-    missing_a, missing_b = a.isna().to_numpy(), b.isna().to_numpy()
-    equal = np.array([x == y for x, y in zip(a.to_numpy(), b.to_numpy(), strict=True)], bool)
-    return pd.Series((missing_a & missing_b) | (~missing_a & ~missing_b & equal), index=a.index)
+    values_a, values_b = a.to_numpy(dtype=object), b.to_numpy(dtype=object)
+    missing_a, missing_b = pd.isna(values_a), pd.isna(values_b)
+    both = ~missing_a & ~missing_b
+    equal = np.zeros(len(values_a), bool)
+    equal[both] = values_a[both] == values_b[both]  # elementwise, as ``x == y``
+    return pd.Series((missing_a & missing_b) | equal, index=a.index)
 
 
 def _provenance_lookup(
@@ -276,15 +277,23 @@ def replace_provenance(
     else:
         for batch in chunks(sorted({*scope, *golden.persons["id"]}), LITERAL_IN):
             session.execute(delete(Provenance).where(person, Provenance.entity_id.in_(batch)))
-    prov = golden.provenance
-    rows = zip(
-        [EntityKind.PERSON] * len(prov), prov["entity_id"].tolist(), prov["field"].tolist(),
-        map(_text, prov["value"].tolist()), prov["dataset"].tolist(),
-        prov["record_id"].tolist(), prov["valid_from"].tolist(), prov["rule"].tolist(),
-        prov["alternatives"].tolist(), map(_none, prov["recorded_by"].tolist()),
-        map(_none, prov["recorded_at"].tolist()), [publication_id] * len(prov), strict=True,
-    )  # fmt: skip
-    return insert_rows(session, Provenance.__table__, PROVENANCE_COLUMNS, rows)
+    rows = _provenance_rows(golden.provenance, publication_id)
+    return insert_rows(session, Provenance.__table__, PROVENANCE_COLUMNS, rows,
+                       json_text=("alternatives",))  # fmt: skip
+
+
+def _provenance_rows(prov: pd.DataFrame, publication_id: int) -> Iterator[tuple[Any, ...]]:
+    """``provenance`` rows, a batch of the frame at a time (a county has millions), with the
+    alternatives encoded once, as the column stores them."""
+    for start in range(0, len(prov), BATCH):
+        part = prov.iloc[start : start + BATCH]
+        yield from zip(
+            repeat(EntityKind.PERSON), part["entity_id"].tolist(), part["field"].tolist(),
+            map(_text, part["value"].tolist()), part["dataset"].tolist(),
+            part["record_id"].tolist(), part["valid_from"].tolist(), part["rule"].tolist(),
+            map(dumps, part["alternatives"].tolist()), map(_none, part["recorded_by"].tolist()),
+            map(_none, part["recorded_at"].tolist()), repeat(publication_id), strict=False,
+        )  # fmt: skip
 
 
 def sync_tags(
@@ -321,12 +330,20 @@ def sync_tags(
     insert_rows(session, PersonTag.__table__, ("person_id", "tag"),
                 zip(added["person_id"], added["tag"], strict=True))  # fmt: skip
     changed = set(removed["person_id"]) | set(added["person_id"])
-    before = old[isin(old["person_id"], changed)].groupby("person_id")["tag"].agg(sorted)
-    after = new[isin(new["person_id"], changed)].groupby("person_id")["tag"].agg(sorted)
+    before, after = _tag_lists(old, changed), _tag_lists(new, changed)
     for person_id in sorted(changed):
         was, now = before.get(person_id, []), after.get(person_id, [])
         log.change(EntityKind.PERSON, person_id, ChangeKind.UPDATED, {"tags": (was, now)})
     return {"tags": len(new), "tags_added": len(added), "tags_removed": len(removed)}
+
+
+def _tag_lists(tags: pd.DataFrame, persons: Collection[str]) -> dict[str, list[str]]:
+    """Each of ``persons``' tags, sorted (one pass over the sorted rows, not a group each)."""
+    part = tags[isin(tags["person_id"], persons)].sort_values(["person_id", "tag"])
+    out: dict[str, list[str]] = {}
+    for person_id, tag in zip(part["person_id"].tolist(), part["tag"].tolist(), strict=True):
+        out.setdefault(person_id, []).append(tag)
+    return out
 
 
 # -- scored pairs --------------------------------------------------------------------------------

@@ -66,9 +66,13 @@ from hub.storage.models import (
     ResolutionRun,
     SourceRecord,
 )
+from hub.storage.session import page_cache
 
 #: Pairs below this probability are not kept between runs (nor used by clustering).
 PAIR_FLOOR = 0.01
+#: SQLite page cache while the result is written (see ``page_cache``): a county publication
+#: writes about a gigabyte of pages, which spill to the WAL and back with the 2 MiB default.
+PAGE_CACHE_MIB = 512
 PAIR_COLUMNS = ["uid_l", "uid_r", "profile_l", "profile_r", "match_weight", "match_probability"]
 
 
@@ -129,6 +133,7 @@ def resolve(
     grid_of_building = dict(session.execute(select(GridBuilding.building_code,
                                                    GridBuilding.grid_code)).all())  # fmt: skip
     houses = _house_rows(standard, grid_of_building)
+    del standard, addressed, version_of  # each stage frees what later ones do not read
     clock.lap(report, "houses")
 
     say("persons: scoring candidate pairs")
@@ -177,12 +182,17 @@ def resolve(
     ids = assign_ids(links.cluster_of, {u: previous_of[u] for u in sub["uid"] if u in previous_of},
                      redirects, prefix="P")  # fmt: skip
     entity_of = {**previous_of, **ids.entity_of}
+    edges, sub_uids, pair_count = links.edges, set(sub["uid"]), len(pairs)
+    del prof, trusted, previous, sub, links, pairs, affected
     clock.lap(report, "cluster")
 
     say("golden records: survivorship, provenance, tags")
     house_links = refine_by_person(raw_house_links, entity_of)
+    del raw_house_links
     house_of = _house_of(house_links)
-    resolved = records[isin(records["uid"], set(sub["uid"]))]
+    record_count = len(records)
+    resolved = records[isin(records["uid"], sub_uids)]
+    del records
     wanted = None if changes is None else resolved.groupby("dataset")["record_id"].agg(list)
     facts = {
         dataset: load_facts(session, dataset,
@@ -193,50 +203,56 @@ def resolve(
         resolved, ids.entity_of, house_of, facts[catalog.POPULATION.key], facts, rules,
         as_of=as_of, grid_of_house=dict(zip(houses["id"], houses["grid_code"], strict=True)),
     )  # fmt: skip
+    del facts, house_of, wanted
     clock.lap(report, "golden")
 
     say("publishing")
     now = dt.datetime.now(dt.UTC)
-    log = ChangeLog()
-    publication = _open_publication(session)
-    house_counts = publish.sync_entities(session, House, houses, log, now)
-    gone = set() if changes is None else set(changes.gone)
-    link_scope = None if changes is None else set(sub["uid"]) | gone
-    person_scope = (
-        None if link_scope is None
-        else {previous_entity[u] for u in link_scope if u in previous_entity.index}
-    )  # fmt: skip
-    person_counts = publish.sync_entities(
-        session, Person, golden.persons, log, now, scope=person_scope, merged=ids.merged,
-        provenance=golden.provenance,
-    )  # fmt: skip
-    live = set(golden.persons["id"])
-    publish.write_redirects(session, EntityKind.PERSON, ids.merged, live)
-    person_links = _person_links(resolved, ids.entity_of, links.edges)
-    publish.sync_links(session, EntityKind.PERSON, person_links, run.id, scope=link_scope)
-    publish.sync_links(session, EntityKind.HOUSE, _house_link_rows(house_links), run.id)
-    publish.replace_provenance(session, golden, person_scope, publication.id)
-    tag_scope = None if person_scope is None else person_scope | live
-    tag_counts = publish.sync_tags(session, golden.tags, tag_scope, as_of, log)
-    replace_fact_tables(session, link_scope)
-    publish_reports(session, now)  # citizen reports: placed, linked to reporters, steps kept
-    touching = None if changes is None else {*changes.changed, *changes.gone}
-    publish.store_pairs(session, fresh, run.id, touching=touching)
-    log.write(session, publication.id, actor)
+    with page_cache(session, PAGE_CACHE_MIB):
+        log = ChangeLog()
+        publication = _open_publication(session)
+        house_counts = publish.sync_entities(session, House, houses, log, now)
+        gone = set() if changes is None else set(changes.gone)
+        link_scope = None if changes is None else sub_uids | gone
+        person_scope = (
+            None if link_scope is None
+            else {previous_entity[u] for u in link_scope if u in previous_entity.index}
+        )  # fmt: skip
+        person_counts = publish.sync_entities(
+            session, Person, golden.persons, log, now, scope=person_scope, merged=ids.merged,
+            provenance=golden.provenance,
+        )  # fmt: skip
+        live = set(golden.persons["id"])
+        publish.replace_provenance(session, golden, person_scope, publication.id)
+        own_tags = golden.tags
+        del golden  # the provenance (millions of rows in a county) is written
+        publish.write_redirects(session, EntityKind.PERSON, ids.merged, live)
+        person_links = _person_links(resolved, ids.entity_of, edges)
+        del resolved
+        publish.sync_links(session, EntityKind.PERSON, person_links, run.id, scope=link_scope)
+        del person_links
+        publish.sync_links(session, EntityKind.HOUSE, _house_link_rows(house_links), run.id)
+        tag_scope = None if person_scope is None else person_scope | live
+        tag_counts = publish.sync_tags(session, own_tags, tag_scope, as_of, log)
+        replace_fact_tables(session, link_scope)
+        publish_reports(session, now)  # citizen reports: placed, linked to reporters, steps kept
+        touching = None if changes is None else {*changes.changed, *changes.gone}
+        publish.store_pairs(session, fresh, run.id, touching=touching)
+        log.write(session, publication.id, actor)
     clock.lap(report, "publish")
 
     active = Person.status == EntityStatus.ACTIVE
     report.counts.update(
-        records=len(records), records_resolved=len(sub), persons=_count(session, active),
+        records=record_count, records_resolved=len(sub_uids), persons=_count(session, active),
         persons_resolved=len(live), persons_new=person_counts.new,
         persons_updated=person_counts.updated, persons_ended=person_counts.ended,
         persons_merged=len(ids.merged), houses=len(houses), houses_new=house_counts.new,
-        houses_updated=house_counts.updated, houses_ended=house_counts.ended, pairs=len(pairs),
+        houses_updated=house_counts.updated, houses_ended=house_counts.ended, pairs=pair_count,
         changes=len(log), **tag_counts,
     )  # fmt: skip
     for name, count in log.counts().items():
         report.counts[f"changes.{name}"] = count
-    for rule, count in links.edges["rule"].value_counts().items():
+    for rule, count in edges["rule"].value_counts().items():
         report.counts[f"edges.{rule}"] = int(count)
     for precision, count in house_links["precision"].value_counts().items():
         report.counts[f"house_links.{precision}"] = int(count)

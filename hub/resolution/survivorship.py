@@ -105,24 +105,26 @@ def survive(candidates: pd.DataFrame, rule: FieldRule) -> pd.DataFrame:
     frame = frame.iloc[np.lexsort([frame[k].to_numpy() for k in reversed(keys)])]
     first = ~frame["entity_code"].duplicated()
     winners = frame[first]
+    # Rows are in entity order: an entity's winner and its alternatives are found by
+    # position (searchsorted), not by grouping.
+    won_codes = winners["entity_code"].to_numpy()
     others = frame[~frame.duplicated(["entity_code", "value"])]
-    won = others["entity_code"].map(winners.set_index("entity_code")["value"])
-    others = others[others["value"] != won]
-    others = others[others.groupby("entity_code").cumcount() < MAX_ALTERNATIVES]
-    listed = pd.Series(
-        [
-            {"value": _plain(v), "dataset": d, "record_id": r, "snapshot_date": _date_text(s)}
-            for v, d, r, s in zip(others["value"], others["dataset"], others["record_id"],
-                                  others["valid_from"], strict=True)
-        ],
-        index=others["entity_id"].to_numpy(),
-        dtype=object,
-    )  # fmt: skip
-    alternatives = listed.groupby(level=0, sort=False).agg(list) if len(listed) else listed
+    won = winners["value"].to_numpy()[np.searchsorted(won_codes, others["entity_code"].to_numpy())]
+    others = others[(others["value"] != won).to_numpy()]
+    others = others[(others.groupby("entity_code").cumcount() < MAX_ALTERNATIVES).to_numpy()]
+    listed = [
+        {"value": _plain(v), "dataset": d, "record_id": r, "snapshot_date": _date_text(s)}
+        for v, d, r, s in zip(others["value"].tolist(), others["dataset"].tolist(),
+                              others["record_id"].tolist(), others["valid_from"].tolist(),
+                              strict=True)
+    ]  # fmt: skip
+    codes = others["entity_code"].to_numpy()
+    starts = np.searchsorted(codes, won_codes, side="left").tolist()
+    ends = np.searchsorted(codes, won_codes, side="right").tolist()
     winners = winners[["entity_id", "value", "dataset", "record_id", "valid_from"]]
     winners = winners.reset_index(drop=True)
-    found = winners["entity_id"].map(alternatives)
-    winners["alternatives"] = [a if isinstance(a, list) else [] for a in found]
+    alternatives = [listed[a:b] for a, b in zip(starts, ends, strict=True)]
+    winners["alternatives"] = pd.Series(alternatives, index=winners.index, dtype=object)
     return winners
 
 

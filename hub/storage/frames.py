@@ -21,6 +21,9 @@ import pyarrow.compute as pc
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
+#: Rows fetched and turned into columns at a time: the driver's row tuples for the county's
+#: 1.4 million records would take more memory than the frame built from them.
+FETCH_ROWS = 100_000
 #: A SELECT of any columns (SQLAlchemy 2.1 types a Select by the types of its columns).
 AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 
@@ -42,15 +45,33 @@ def read_frame(session: Session, stmt: AnySelect, *, dates: Sequence[str] = ()) 
         if connection.dialect.paramstyle in ("format", "pyformat"):
             sql = sql.replace("%%", "%")  # escaped for placeholders; none are sent
         cursor.execute(sql)
-        rows = cursor.fetchall()
+        parts: list[list[pd.Series]] = []  # per batch of rows, a series per column
+        while rows := cursor.fetchmany(FETCH_ROWS):
+            parts.append([pd.Series(column) for column in zip(*rows, strict=True)])
+            del rows  # the row tuples of a batch go once its columns are built
     finally:
         cursor.close()
-    if not rows:
+    if not parts:
         return pd.DataFrame({name: pd.Series(dtype=object) for name in names})
-    frame = pd.DataFrame(dict(zip(names, zip(*rows, strict=True), strict=True)))
+    columns = [_joined([part[n] for part in parts]) for n in range(len(names))]
+    del parts
+    frame = pd.DataFrame(dict(zip(names, columns, strict=True)))
     for name in dates:
         frame[name] = _as_dates(frame[name])
     return frame
+
+
+def _joined(batches: list[pd.Series]) -> pd.Series:
+    """One column from its batches, of the type pandas infers for all the values at once
+    (a batch of only NULLs is ``object``, one with a NULL among integers ``float64``...)."""
+    if len({batch.dtype for batch in batches}) == 1:
+        return pd.concat(batches, ignore_index=True) if len(batches) > 1 else batches[0]
+    values = [
+        None if missing else value
+        for batch in batches
+        for value, missing in zip(batch.tolist(), batch.isna().tolist(), strict=True)
+    ]
+    return pd.Series(values)
 
 
 def _as_dates(column: pd.Series) -> pd.Series:
