@@ -60,7 +60,7 @@ def _always(*_: Any, **__: Any) -> bool:
     return True
 
 
-def _population(_session: Any, item: Any) -> bool:
+def _population(_session: Any, item: Any, *_: Any, **__: Any) -> bool:
     return bool(item.dataset.key == "gongan.population")
 
 
