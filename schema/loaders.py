@@ -12,10 +12,11 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import BindParameter, Select, and_, bindparam, select, tuple_
+from sqlalchemy import BindParameter, Select, and_, bindparam, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from strawberry.dataloader import DataLoader
 
+from hub.storage.bulk import record_batches, split_uid
 from hub.storage.models import (
     Benefit,
     CitizenReport,
@@ -169,18 +170,17 @@ def _source_records(
 def _current_records(
     session: Session, uids: list[str]
 ) -> list[tuple[SourceRecord, RecordLink | None] | None]:
-    keys = sorted({tuple(u.split(":", 1)) for u in uids if ":" in u})
-    if not keys:
-        return [None for _ in uids]
     link = and_(RecordLink.kind == EntityKind.PERSON, RecordLink.dataset == SourceRecord.dataset,
                 RecordLink.record_id == SourceRecord.record_id)  # fmt: skip
-    rows = session.execute(
-        select(SourceRecord, RecordLink)
-        .outerjoin(RecordLink, link)
-        .where(tuple_(SourceRecord.dataset, SourceRecord.record_id).in_(keys),
-               SourceRecord.valid_to.is_(None))
-    )  # fmt: skip
-    found = {f"{r.dataset}:{r.record_id}": (r, k) for r, k in rows}
+    found: dict[str, tuple[SourceRecord, RecordLink | None]] = {}
+    for dataset, ids in record_batches(split_uid(u) for u in uids if ":" in u):
+        rows = session.execute(
+            select(SourceRecord, RecordLink)
+            .outerjoin(RecordLink, link)
+            .where(SourceRecord.dataset == dataset, SourceRecord.valid_to.is_(None),
+                   SourceRecord.record_id.in_(ids))
+        )  # fmt: skip
+        found.update({f"{r.dataset}:{r.record_id}": (r, k) for r, k in rows})
     return [found.get(u) for u in uids]
 
 

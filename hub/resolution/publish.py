@@ -23,7 +23,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from hub.resolution.changes import ChangeKind, ChangeLog, plain
 from hub.resolution.golden import GoldenPersons
 from hub.resolution.tags import OWN_TAGS, shared_tags
-from hub.storage.bulk import BATCH, chunks, insert_rows, record_batches
+from hub.storage.bulk import BATCH, chunks, insert_rows, record_batches, split_uid
 from hub.storage.frames import AnySelect, isin, read_frame
 from hub.storage.jsoncodec import dumps
 from hub.storage.models import (
@@ -414,7 +414,7 @@ def read_in_uids(
     uids: Iterable[str],
 ) -> pd.DataFrame:
     """``stmt`` restricted to the records named by ``uids`` (``dataset:record_id``)."""
-    keys = (_split_uid(u) for u in uids)
+    keys = (split_uid(u) for u in uids)
     frames = [
         read_frame(session, stmt.where(dataset == name, record_id.in_(batch)))
         for name, batch in record_batches(keys, LITERAL_IN)
@@ -436,11 +436,6 @@ def delete_uids(
     for name, batch in record_batches(keys, 500):
         stmt = delete(model).where(model.dataset == name, model.record_id.in_(batch))
         session.execute(stmt if extra is None else stmt.where(extra))
-
-
-def _split_uid(uid: str) -> tuple[str, str]:
-    dataset, record_id = uid.split(":", 1)
-    return dataset, record_id
 
 
 def _float(value: object) -> float | None:

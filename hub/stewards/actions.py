@@ -23,12 +23,13 @@ import itertools
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hub.resolution.decisions import DecisionError, DecisionKind, record_decision
 from hub.resolution.ids import resolve_redirect
 from hub.resolution.run import resolve
+from hub.storage.bulk import record_batches, split_uid
 from hub.storage.models import (
     ChangeEvent,
     EntityKind,
@@ -81,13 +82,13 @@ def person_of(session: Session, uid: str) -> str | None:
 
 def persons_of(session: Session, uids: Collection[str]) -> dict[str, str]:
     """The person each of ``uids`` is linked to (those linked)."""
-    keys = sorted({tuple(u.split(":", 1)) for u in uids if ":" in u})
     found: dict[str, str] = {}
-    for start in range(0, len(keys), 500):
+    for dataset, ids in record_batches(split_uid(u) for u in uids if ":" in u):
         rows = session.execute(
             select(RecordLink.dataset, RecordLink.record_id, RecordLink.entity_id).where(
                 RecordLink.kind == EntityKind.PERSON,
-                tuple_(RecordLink.dataset, RecordLink.record_id).in_(keys[start : start + 500]),
+                RecordLink.dataset == dataset,
+                RecordLink.record_id.in_(ids),
             )
         )
         found.update({f"{d}:{r}": e for d, r, e in rows})

@@ -36,6 +36,12 @@ def chunks(items: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
         yield batch
 
 
+def split_uid(uid: str) -> tuple[str, str]:
+    """``dataset:record_id`` as ``(dataset, record_id)``."""
+    dataset, record_id = uid.split(":", 1)
+    return dataset, record_id
+
+
 def record_batches(
     keys: Iterable[tuple[str, str]], size: int = IN_LIST
 ) -> Iterator[tuple[str, list[str]]]:
