@@ -15,16 +15,18 @@ from sqlalchemy.orm import Session
 
 from hub.resolution.ids import resolve_redirect
 from hub.resolution.persons import Constraints
+from hub.resolution.publish import read_in
 from hub.resolution.records import uid
 from hub.sources import catalog
-from hub.storage.models import SourceRecord
+from hub.storage.models import EntityKind, RecordLink, SourceRecord
 
 
 def entry_constraints(
-    session: Session, previous: Mapping[str, str], redirects: Mapping[str, str]
+    session: Session, previous: Mapping[str, str] | None, redirects: Mapping[str, str]
 ) -> Constraints:
     """Must-links from each current entry that names a person to that person's smallest
-    record uid in ``previous`` (uid -> person id of the last run; ``redirects`` followed)."""
+    record uid in ``previous`` (uid -> person id of the last run; ``redirects`` followed).
+    ``previous=None``: the links of the named persons are read from the database."""
     target = SourceRecord.fields["person_id"].as_string()
     rows = session.execute(
         select(SourceRecord.record_id, target).where(
@@ -35,6 +37,8 @@ def entry_constraints(
     ).all()
     if not rows:
         return Constraints()
+    if previous is None:
+        previous = _links_of(session, {resolve_redirect(p, redirects) for _, p in rows}, redirects)
     anchors: dict[str, str] = {}
     for record, person in sorted(previous.items()):
         anchors.setdefault(resolve_redirect(person, redirects), record)
@@ -45,6 +49,18 @@ def entry_constraints(
         if anchor is not None and anchor != entry:
             links.append((anchor, entry))
     return Constraints(must_link=tuple(sorted(links)))
+
+
+def _links_of(session: Session, persons: set[str], redirects: Mapping[str, str]) -> dict[str, str]:
+    """uid -> stored person id of every record linked to ``persons`` or to an id merged into
+    one of them."""
+    ids = persons | {old for old in redirects if resolve_redirect(old, redirects) in persons}
+    stmt = select(RecordLink.dataset, RecordLink.record_id, RecordLink.entity_id).where(
+        RecordLink.kind == EntityKind.PERSON
+    )
+    frame = read_in(session, stmt, RecordLink.entity_id, ids)
+    uids = frame["dataset"] + ":" + frame["record_id"]
+    return dict(zip(uids, frame["entity_id"], strict=True))
 
 
 def combined(*parts: Constraints) -> Constraints:

@@ -109,10 +109,16 @@ def score_profiles(
     *,
     only: set[str] | None = None,
     backend: MatchBackend | None = None,
+    names: tuple[pd.Series, int] | None = None,
 ) -> pd.DataFrame:
     """:func:`score_pairs` on identity profiles already built
-    (:func:`~hub.resolution.records.identity_profiles`), so a run builds them once."""
-    return _score(prof, model, only, backend)
+    (:func:`~hub.resolution.records.identity_profiles`), so a run builds them once.
+
+    ``names``: persons per name (:func:`name_counts`) of at least the names of ``only``'s
+    profiles, and their sum over every name, counted over the county when ``prof`` holds only
+    part of it (an incremental run's neighbourhood). Term frequencies come from them.
+    """
+    return _score(prof, model, only, backend, names)
 
 
 def cluster_profiles(
@@ -134,7 +140,11 @@ def near_ids(a: str, b: str) -> bool:
 
 
 def _score(
-    prof: pd.DataFrame, model: PersonModel, only: set[str] | None, backend: MatchBackend | None
+    prof: pd.DataFrame,
+    model: PersonModel,
+    only: set[str] | None,
+    backend: MatchBackend | None,
+    names: tuple[pd.Series, int] | None = None,
 ) -> pd.DataFrame:
     table = prof[prof["uid"] == prof["rep"]].set_index("rep", drop=False)
     table = table.rename(columns={"rep": "unique_id"})
@@ -150,7 +160,8 @@ def _score(
     columns = [*MODEL_COLUMNS, "profile"]
     linker = Linker(db.register(table[columns]), backend.model_settings(model.settings),
                     log_level=None)  # fmt: skip
-    tf = db.register(name_frequencies(prof, model))
+    counts, total = names if names is not None else (name_counts(prof), None)
+    tf = db.register(name_frequencies(counts, model, total))
     linker.table_management.register_term_frequency_lookup(tf, "name")
 
     def predict(
@@ -198,20 +209,29 @@ def _release(db: Any) -> None:
 
 
 def name_counts(prof: pd.DataFrame) -> pd.Series:
-    """Persons per name among identity profiles: distinct trusted IDs, and profiles without."""
-    person = prof["trusted_id"].fillna(prof["profile"].astype("str"))
+    """Persons per name among identity profiles: distinct resident IDs, and profiles without.
+
+    An ID a typo made another person's counts as one person here: a term frequency needs no
+    more, and this count is one the database can make for a few names
+    (:func:`hub.resolution.neighbourhood.name_counts`).
+    """
+    rid = prof["resident_id"].where(prof["resident_id"] != "None")
+    person = rid.fillna(prof["profile"].astype("str"))
     held = pd.DataFrame({"name": prof["name"], "person": person}).dropna().drop_duplicates()
     return held.groupby("name").size()
 
 
-def name_frequencies(prof: pd.DataFrame, model: PersonModel) -> pd.DataFrame:
-    """Term frequencies of names (``name``, ``tf_name``) among identity profiles: the share of
-    persons with each name, the input's counts shrunk towards the model's (a name neither has
-    seen counts as one person's)."""
-    counts = name_counts(prof)
+def name_frequencies(
+    counts: pd.Series, model: PersonModel, total: int | None = None
+) -> pd.DataFrame:
+    """Term frequencies of names (``name``, ``tf_name``): the share of persons with each name
+    (``counts``, :func:`name_counts`), shrunk towards the model's counts (a name neither has
+    seen counts as one person's). ``total``: the sum over every name, when ``counts`` holds a
+    few."""
     prior = pd.Series(model.name_counts, dtype=float)
     share = prior.reindex(counts.index).fillna(1.0) / max(prior.sum(), 1.0)
-    tf = (counts + PRIOR_PERSONS * share) / (counts.sum() + PRIOR_PERSONS)
+    persons = counts.sum() if total is None else total
+    tf = (counts + PRIOR_PERSONS * share) / (persons + PRIOR_PERSONS)
     return pd.DataFrame({"name": tf.index.astype("str"), "tf_name": tf.to_numpy()})
 
 

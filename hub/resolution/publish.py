@@ -412,16 +412,18 @@ def read_in_uids(
     dataset: InstrumentedAttribute[Any],
     record_id: InstrumentedAttribute[Any],
     uids: Iterable[str],
+    *,
+    dates: Iterable[str] = (),
 ) -> pd.DataFrame:
     """``stmt`` restricted to the records named by ``uids`` (``dataset:record_id``)."""
     keys = (split_uid(u) for u in uids)
     frames = [
-        read_frame(session, stmt.where(dataset == name, record_id.in_(batch)))
+        read_frame(session, stmt.where(dataset == name, record_id.in_(batch)), dates=list(dates))
         for name, batch in record_batches(keys, LITERAL_IN)
     ]
     if frames:
         return pd.concat(frames, ignore_index=True)
-    return read_frame(session, stmt.where(dataset.in_([])))
+    return read_frame(session, stmt.where(dataset.in_([])), dates=list(dates))
 
 
 def delete_uids(

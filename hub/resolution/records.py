@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -77,20 +78,33 @@ ADDRESS_PART_COLUMNS = (
 
 
 def load_address_parts(
-    session: Session, datasets: tuple[str, ...] = ADDRESS_DATASETS
+    session: Session,
+    datasets: tuple[str, ...] = ADDRESS_DATASETS,
+    *,
+    uids: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Like :func:`load_address_records`, plus the parsed parts of free-text addresses.
 
     The key alone loses what resolution needs: whether the text named a 村民小组 (``group``)
     and the parts before an unparsed ``rest`` (the key is empty then). Parts are ``None`` for
-    records without a free-text address (population, standard addresses).
+    records without a free-text address (population, standard addresses). ``uids``: only
+    these records (those of ``datasets`` that are current), looked up by index.
     """
     address = SourceRecord.fields["address"]
     parts = [address[name].as_string().label(name) for name in ADDRESS_PART_COLUMNS]
     version = SourceRecord.id.label("version_id")
-    return _current(
-        session, datasets, version, SourceRecord.address_code, SourceRecord.address_key, *parts
+    columns = (version, SourceRecord.address_code, SourceRecord.address_key, *parts)
+    if uids is None:
+        return _current(session, datasets, *columns)
+    from hub.resolution.publish import read_in_uids  # publishing imports this module
+
+    query = select(SourceRecord.dataset, SourceRecord.record_id, *columns).where(
+        SourceRecord.dataset.in_(datasets), SourceRecord.valid_to.is_(None)
     )
+    frame = read_in_uids(session, query, SourceRecord.dataset, SourceRecord.record_id, uids)
+    frame = frame.sort_values(["dataset", "record_id"], ignore_index=True)
+    frame.insert(0, "uid", frame["dataset"] + ":" + frame["record_id"])
+    return frame
 
 
 def with_house_keys(persons: pd.DataFrame, standard: pd.DataFrame) -> pd.DataFrame:

@@ -18,8 +18,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from hub.reports.publish import publish_reports
@@ -33,6 +34,13 @@ from hub.resolution.facts import FACT_FIELDS, load_facts
 from hub.resolution.golden import build_persons
 from hub.resolution.houses import link_houses, load_standard_addresses
 from hub.resolution.ids import assign_ids, resolve_redirect
+from hub.resolution.neighbourhood import (
+    Neighbourhood,
+    decided_partners,
+    name_counts,
+    name_total,
+    person_changes,
+)
 from hub.resolution.persons import (
     EDGE_COLUMNS,
     Constraints,
@@ -43,12 +51,13 @@ from hub.resolution.persons import (
     score_profiles,
 )
 from hub.resolution.records import (
+    ADDRESS_DATASETS,
     PERSON_DATASETS,
     identity_profiles,
     load_address_parts,
     load_person_records_for_linkage,
 )
-from hub.resolution.scope import affected_records, record_changes
+from hub.resolution.scope import Changes, affected_records
 from hub.resolution.survivorship import RULES_PATH, load_rules
 from hub.sources import catalog
 from hub.storage.frames import isin, read_frame
@@ -58,7 +67,6 @@ from hub.storage.models import (
     EntityStatus,
     GridBuilding,
     House,
-    MatchPair,
     Person,
     Publication,
     PublicationStatus,
@@ -126,71 +134,52 @@ def resolve(
 
     say("houses: linking addresses to the standard address table")
     standard = load_standard_addresses(session)
-    addressed = load_address_parts(session)
-    raw_house_links = link_houses(standard, addressed).links
-    version_of = addressed.set_index("uid")["version_id"]
-    raw_house_links["version_id"] = raw_house_links["uid"].map(version_of).to_numpy()
     grid_of_building = dict(session.execute(select(GridBuilding.building_code,
                                                    GridBuilding.grid_code)).all())  # fmt: skip
     houses = _house_rows(standard, grid_of_building)
-    del standard, addressed, version_of  # each stage frees what later ones do not read
+    # With the standard addresses as the last run linked them, a record's house link can
+    # change only with the record or its person: the run links those alone, after clustering.
+    scoped_houses = incremental and not _standard_changed(session)
+    raw_house_links = None if scoped_houses else _link_every_address(session, standard)
     clock.lap(report, "houses")
 
     say("persons: scoring candidate pairs")
-    records = load_person_records_for_linkage(session)
-    prof = identity_profiles(records)
-    trusted = prof.set_index("uid")["trusted_id"]
-    records = records.assign(trusted_id=trusted.reindex(records["uid"]).to_numpy())
-    previous = _previous_links(session, EntityKind.PERSON)
     redirects = dict(session.execute(select(EntityRedirect.old_id, EntityRedirect.new_id)).all())
-    previous_entity = pd.Series(
-        [resolve_redirect(e, redirects) for e in previous["entity_id"]],
-        index=previous["uid"].to_numpy(), dtype=object,
-    )  # fmt: skip
-    previous_links = dict(zip(previous["uid"], previous["entity_id"], strict=True))
-    constraints = combined(
-        load_constraints(session), entry_constraints(session, previous_links, redirects)
-    )
-    changes = record_changes(records, previous) if incremental else None
-    if changes is not None:
-        stored = _stored_pairs(session, set(records["uid"]), exclude=set(changes.changed))
-        fresh = (
-            _floor(score_profiles(prof, model, only=set(changes.changed), backend=backend))
-            if changes.changed
-            else stored.iloc[0:0]
-        )
-        pairs = pd.concat([stored, fresh], ignore_index=True)
-        pairs = pairs.drop_duplicates(["uid_l", "uid_r"], keep="last").reset_index(drop=True)
-        report.counts["records_rescored"] = len(changes.changed)
+    if incremental:
+        work = _neighbourhood(session, model, backend, redirects, standard, houses,
+                              raw_house_links)  # fmt: skip
+        assert work.changes is not None
+        report.counts["records_rescored"] = len(work.changes.changed)
+        report.counts["records_read"] = len(work.records)
     else:
-        fresh = pairs = _floor(score_profiles(prof, model, backend=backend))
+        work = _everything(session, model, backend, redirects)
+    records, prof, pairs, fresh = work.records, work.prof, work.pairs, work.fresh
+    changes, constraints, previous_entity = work.changes, work.constraints, work.previous_entity
+    previous_of = work.previous_of
     clock.lap(report, "score")
 
     say("persons: clustering under steward constraints")
-    previous_of: dict[str, str] = {
-        str(u): str(e)
-        for u, e in previous_entity[isin(previous_entity.index, set(records["uid"]))].items()
-    }
-    if changes is not None:
-        seeds = {*changes.changed, *changes.gone, *_decided(constraints)}
-        seeds |= _rehoused(session, raw_house_links, previous_of, houses)
-        affected = affected_records(prof, pairs, constraints, previous_entity, seeds)
-    else:
-        affected = pd.Series(True, index=prof.index).to_numpy()
-    sub = prof[affected].reset_index(drop=True)
+    sub = prof[work.affected].reset_index(drop=True)
     links = cluster_profiles(sub, pairs, constraints, model) if len(sub) else _no_links()
     ids = assign_ids(links.cluster_of, {u: previous_of[u] for u in sub["uid"] if u in previous_of},
                      redirects, prefix="P")  # fmt: skip
     entity_of = {**previous_of, **ids.entity_of}
     edges, sub_uids, pair_count = links.edges, set(sub["uid"]), len(pairs)
-    del prof, trusted, previous, sub, links, pairs, affected
+    del prof, sub, links, pairs, work
+    house_scope: set[str] | None = None
+    if raw_house_links is None:  # the records of re-resolved persons, and new door plates
+        relink = {u for u in sub_uids if u.split(":", 1)[0] in ADDRESS_DATASETS}
+        relink |= _unlinked_places(session)
+        raw_house_links = _link_addresses(session, standard, relink)
+        house_scope = relink | _gone_links(session, EntityKind.HOUSE)
+    del standard
     clock.lap(report, "cluster")
 
     say("golden records: survivorship, provenance, tags")
     house_links = refine_by_person(raw_house_links, entity_of)
     del raw_house_links
     house_of = _house_of(house_links)
-    record_count = len(records)
+    record_count = _count_records(session) if changes is not None else len(records)
     resolved = records[isin(records["uid"], sub_uids)]
     del records
     wanted = None if changes is None else resolved.groupby("dataset")["record_id"].agg(list)
@@ -231,7 +220,8 @@ def resolve(
         del resolved
         publish.sync_links(session, EntityKind.PERSON, person_links, run.id, scope=link_scope)
         del person_links
-        publish.sync_links(session, EntityKind.HOUSE, _house_link_rows(house_links), run.id)
+        publish.sync_links(session, EntityKind.HOUSE, _house_link_rows(house_links), run.id,
+                           scope=house_scope)  # fmt: skip
         tag_scope = None if person_scope is None else person_scope | live
         tag_counts = publish.sync_tags(session, own_tags, tag_scope, as_of, log)
         replace_fact_tables(session, link_scope)
@@ -305,30 +295,213 @@ def _decided(constraints: Constraints) -> set[str]:
     return {u for pair in (*constraints.must_link, *constraints.cannot_link) for u in pair}
 
 
-def _rehoused(
+@dataclass(slots=True)
+class _Work:
+    """What scoring leaves for clustering: the records read (all of them, or an incremental
+    run's neighbourhood), their profiles, the pairs, and the last run's links."""
+
+    records: pd.DataFrame
+    prof: pd.DataFrame
+    pairs: pd.DataFrame  # stored and fresh
+    fresh: pd.DataFrame  # scored by this run (stored at the end)
+    affected: np.ndarray  # over ``prof``: the records to resolve again
+    previous_entity: pd.Series  # uid -> person id of the last run (redirects followed)
+    previous_of: dict[str, str]  # the same, for the records read
+    constraints: Constraints
+    changes: Changes | None = None
+
+
+def _everything(
+    session: Session, model: PersonModel, backend: MatchBackend | None,
+    redirects: dict[str, str],
+) -> _Work:  # fmt: skip
+    """A full run's work: every current person record scored against every other."""
+    records = load_person_records_for_linkage(session)
+    prof = identity_profiles(records)
+    trusted = prof.set_index("uid")["trusted_id"]
+    records = records.assign(trusted_id=trusted.reindex(records["uid"]).to_numpy())
+    previous = _previous_links(session, EntityKind.PERSON)
+    previous_entity = _resolved(previous, redirects)
+    previous_links = dict(zip(previous["uid"], previous["entity_id"], strict=True))
+    constraints = combined(
+        load_constraints(session), entry_constraints(session, previous_links, redirects)
+    )
+    pairs = _floor(score_profiles(prof, model, backend=backend))
+    current = previous_entity[isin(previous_entity.index, set(records["uid"]))]
+    return _Work(
+        records, prof, pairs, pairs, np.ones(len(prof), dtype=bool), previous_entity,
+        {str(u): str(e) for u, e in current.items()}, constraints,
+    )  # fmt: skip
+
+
+def _neighbourhood(
     session: Session,
-    house_links: pd.DataFrame,
-    previous_of: dict[str, str],
+    model: PersonModel,
+    backend: MatchBackend | None,
+    redirects: dict[str, str],
+    standard: pd.DataFrame,
     houses: pd.DataFrame,
-) -> set[str]:
-    """Person records whose house differs from the one their stored link names, and the
-    records of persons whose house moved to another grid: their golden records change."""
+    every_house_link: pd.DataFrame | None,
+) -> _Work:
+    """An incremental run's work: the changed records scored against their candidates, and
+    the components they touch, read by index (:mod:`hub.resolution.neighbourhood`).
+
+    ``every_house_link``: this run's links of every address (the standard addresses changed);
+    records whose house they move are resolved again. Else only the persons of houses whose
+    grid changed are.
+    """
+    changes = person_changes(session)
+    keys = standard.dropna(subset=["address_code"]).drop_duplicates("address_code")
+    hood = Neighbourhood(session, keys.set_index("address_code")["key"], redirects)
+    constraints = combined(load_constraints(session), entry_constraints(session, None, redirects))
+    seeds = {*changes.changed, *changes.gone, *_decided(constraints)}
+    lost = {resolve_redirect(e, redirects) for e in hood.links(changes.gone).values()}
+    hood.add(changes.changed | _decided(constraints))
+    hood.add(hood.mates(lost))
+    if every_house_link is not None:
+        previous = _previous_links(session, EntityKind.PERSON)
+        every = _resolved(previous, redirects)
+        moved = _rehoused(session, every_house_link, {str(u): str(e) for u, e in every.items()})
+    else:
+        moved = hood.mates(_regridded(session, houses))
+    seeds |= moved
+    hood.add(moved)
+    rows = hood.records
+    changed = rows[isin(rows["uid"], changes.changed)]
+    touched = rows[isin(rows["uid"], changes.changed)
+                   | isin(rows["resident_id"], set(changed["resident_id"].dropna()))]  # fmt: skip
+    hood.add_candidates(touched)
+    prof = identity_profiles(hood.records)
+    names = (name_counts(session, set(touched["name"].dropna())), name_total(session))
+    fresh = (
+        _floor(score_profiles(prof, model, only=set(changes.changed), backend=backend,
+                              names=names))
+        if changes.changed else pd.DataFrame(columns=PAIR_COLUMNS)
+    )  # fmt: skip
+    while True:  # until every affected component is read whole
+        stored = _with_evidence(hood.stored_pairs(PAIR_COLUMNS, exclude=changes.changed))
+        pairs = pd.concat([stored, fresh], ignore_index=True)
+        pairs = pairs.drop_duplicates(["uid_l", "uid_r"], keep="last").reset_index(drop=True)
+        previous_entity = hood.previous_entity(changes.gone)
+        affected = affected_records(prof, pairs, constraints, previous_entity, seeds)
+        uids = set(prof.loc[affected, "uid"])
+        persons = set(previous_entity.reindex(list(uids)).dropna())
+        more = hood.partners(uids) | hood.mates(persons) | decided_partners(constraints, uids)
+        more -= hood.asked
+        if not more:
+            break
+        hood.add(more)
+        prof = identity_profiles(hood.records)
+    records = hood.records.sort_values("uid", ignore_index=True)
+    trusted = prof.set_index("uid")["trusted_id"]
+    records = records.assign(trusted_id=trusted.reindex(records["uid"]).to_numpy())
+    current = previous_entity[isin(previous_entity.index, set(records["uid"]))]
+    return _Work(
+        records, prof, pairs, fresh, affected, previous_entity,
+        {str(u): str(e) for u, e in current.items()}, constraints, changes,
+    )  # fmt: skip
+
+
+def _resolved(links: pd.DataFrame, redirects: dict[str, str]) -> pd.Series:
+    """uid -> entity id of stored ``links``, merges followed."""
+    return pd.Series(
+        [resolve_redirect(e, redirects) for e in links["entity_id"]],
+        index=links["uid"].to_numpy(), dtype=object,
+    )  # fmt: skip
+
+
+def _link_every_address(session: Session, standard: pd.DataFrame) -> pd.DataFrame:
+    """Every current address-bearing record linked to a house (with its version)."""
+    addressed = load_address_parts(session)
+    links = link_houses(standard, addressed).links
+    links["version_id"] = links["uid"].map(addressed.set_index("uid")["version_id"]).to_numpy()
+    return links
+
+
+def _link_addresses(session: Session, standard: pd.DataFrame, uids: set[str]) -> pd.DataFrame:
+    """:func:`_link_every_address` for the records ``uids``."""
+    addressed = load_address_parts(session, uids=uids)
+    links = link_houses(standard, addressed).links
+    links["version_id"] = links["uid"].map(addressed.set_index("uid")["version_id"]).to_numpy()
+    return links
+
+
+def _standard_changed(session: Session) -> bool:
+    """Whether a standard address is new, changed or gone since the last run linked them."""
+    record, link = SourceRecord, RecordLink
+    standard = catalog.ADDRESSES.key
+    linked = exists().where(
+        link.kind == EntityKind.HOUSE, link.dataset == standard,
+        link.record_id == record.record_id, link.version_id == record.id,
+    )  # fmt: skip
+    new = select(record.id).where(
+        record.dataset == standard, record.valid_to.is_(None), record.address_code.is_not(None),
+        ~linked,
+    ).limit(1)  # fmt: skip
+    current = exists().where(record.id == link.version_id, record.valid_to.is_(None))
+    gone = (
+        select(link.id)
+        .where(link.kind == EntityKind.HOUSE, link.dataset == standard, ~current)
+        .limit(1)
+    )
+    return session.scalar(new) is not None or session.scalar(gone) is not None
+
+
+def _unlinked_places(session: Session) -> set[str]:
+    """Door plates and standard addresses without a house link from their current version:
+    new or changed, or linked to nothing last time (they are few)."""
+    record, link = SourceRecord, RecordLink
+    linked = exists().where(
+        link.kind == EntityKind.HOUSE, link.dataset == record.dataset,
+        link.record_id == record.record_id, link.version_id == record.id,
+    )  # fmt: skip
+    places = (catalog.ADDRESSES.key, catalog.DOOR_PLATES.key)
+    stmt = select(record.dataset, record.record_id).where(
+        record.dataset.in_(places), record.valid_to.is_(None), ~linked
+    )
+    return {f"{d}:{r}" for d, r in session.execute(stmt)}
+
+
+def _gone_links(session: Session, kind: EntityKind) -> set[str]:
+    """uids with a stored link of ``kind`` and no current record."""
+    record, link = SourceRecord, RecordLink
+    current = exists().where(
+        record.dataset == link.dataset, record.record_id == link.record_id,
+        record.valid_to.is_(None),
+    )  # fmt: skip
+    stmt = select(link.dataset, link.record_id).where(link.kind == kind, ~current)
+    return {f"{d}:{r}" for d, r in session.execute(stmt)}
+
+
+def _count_records(session: Session) -> int:
+    stmt = select(func.count()).where(
+        SourceRecord.dataset.in_(PERSON_DATASETS), SourceRecord.valid_to.is_(None)
+    )
+    return session.scalar(stmt) or 0
+
+
+def _regridded(session: Session, houses: pd.DataFrame) -> set[str]:
+    """Persons whose house is now in another grid: their golden records change."""
+    old_grids = read_frame(session, select(House.id, House.grid_code)).set_index("id")["grid_code"]
+    new_grids = houses.set_index("id")["grid_code"]
+    common = old_grids.index.intersection(new_grids.index)
+    regridded = common[(old_grids[common].fillna("") != new_grids[common].fillna("")).to_numpy()]
+    if not len(regridded):
+        return set()
+    stmt = select(Person.id, Person.house_id)
+    return set(publish.read_in(session, stmt, Person.house_id, regridded)["id"])
+
+
+def _rehoused(session: Session, house_links: pd.DataFrame, previous_of: dict[str, str]) -> set[str]:
+    """Person records whose house differs from the one their stored link names: their golden
+    records change."""
     refined = _house_link_rows(refine_by_person(house_links, previous_of))
     now = pd.Series(refined["entity_id"].to_numpy(),
                     index=(refined["dataset"] + ":" + refined["record_id"]).to_numpy())  # fmt: skip
     before = _previous_links(session, EntityKind.HOUSE).set_index("uid")["entity_id"]
     every = now.index.union(before.index)
     moved = every[(now.reindex(every).fillna("") != before.reindex(every).fillna("")).to_numpy()]
-    seeds = {u for u in moved if u.split(":", 1)[0] in PERSON_DATASETS}
-    old_grids = read_frame(session, select(House.id, House.grid_code)).set_index("id")["grid_code"]
-    new_grids = houses.set_index("id")["grid_code"]
-    common = old_grids.index.intersection(new_grids.index)
-    regridded = common[(old_grids[common].fillna("") != new_grids[common].fillna("")).to_numpy()]
-    if len(regridded):
-        stmt = select(Person.id, Person.house_id)
-        moved_persons = set(publish.read_in(session, stmt, Person.house_id, regridded)["id"])
-        seeds |= {u for u, e in previous_of.items() if e in moved_persons}
-    return seeds
+    return {u for u in moved if u.split(":", 1)[0] in PERSON_DATASETS}
 
 
 def _house_rows(standard: pd.DataFrame, grid_of_building: dict[str, str]) -> pd.DataFrame:
@@ -423,16 +596,9 @@ def _previous_links(session: Session, kind: EntityKind) -> pd.DataFrame:
     return frame[["uid", "entity_id", "version_id"]]
 
 
-def _stored_pairs(session: Session, current: set[str], *, exclude: set[str]) -> pd.DataFrame:
-    """Pairs stored by earlier runs between current records, but those touching ``exclude``
-    (re-scored), with their evidence columns."""
-    columns = [getattr(MatchPair, c) for c in PAIR_COLUMNS]
-    frame = read_frame(session, select(*columns, MatchPair.evidence))
-    keep = (
-        isin(frame["uid_l"], current) & isin(frame["uid_r"], current)
-        & ~isin(frame["uid_l"], exclude) & ~isin(frame["uid_r"], exclude)
-    )  # fmt: skip
-    frame = frame[keep].reset_index(drop=True)
+def _with_evidence(frame: pd.DataFrame) -> pd.DataFrame:
+    """Stored pairs with their ``evidence`` document spread into columns, as scored."""
+    frame = frame.reset_index(drop=True)
     documents = [_json(e) for e in frame["evidence"]]
     evidence = pd.json_normalize(documents) if len(frame) else pd.DataFrame()
     return pd.concat([frame.drop(columns="evidence"), evidence], axis=1)

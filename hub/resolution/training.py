@@ -61,7 +61,7 @@ def train(records: pd.DataFrame, *, max_pairs: float = 1e7, seed: int = 1) -> Pe
     db = DuckDBAPI()
     linker = Linker(db.register(table[list(MODEL_COLUMNS)]), settings(prior), log_level=None)
     untrained = PersonModel({}, 1.0, 0.0, "", "", name_counts=counts)
-    frequencies = db.register(persons.name_frequencies(prof, untrained))
+    frequencies = db.register(persons.name_frequencies(persons.name_counts(prof), untrained))
     linker.table_management.register_term_frequency_lookup(frequencies, "name")
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
     for rule in TRAINING_RULES:

@@ -83,6 +83,8 @@ MATCH_KEY_COLUMNS = (
     "name", "name_pinyin", "resident_id", "birth_date", "sex", "phone", "address_code",
     "address_key", "household_no",
 )  # fmt: skip
+#: Match keys an incremental resolution looks candidates up by (``hub.resolution.neighbourhood``).
+BLOCKING_KEY_COLUMNS = ("name_pinyin", "phone", "address_key", "address_code", "birth_date")
 #: The current-records index: it covers resolution's read of every current person record's
 #: match keys (an index-only scan, not a read of each wide row with its JSON documents).
 CURRENT_KEY_COLUMNS = (
@@ -101,6 +103,8 @@ class SourceRecord(Base):
         Index("ix_source_record_current", *CURRENT_KEY_COLUMNS),
         Index("ix_source_record_resident_id", "resident_id"),
         Index("ix_source_record_name", "name"),
+        # An incremental resolution looks up a changed record's candidates by blocking key.
+        *(Index(f"ix_source_record_{key}", key) for key in BLOCKING_KEY_COLUMNS),
     )
 
     id: Mapped[intpk]

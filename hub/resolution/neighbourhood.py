@@ -1,0 +1,360 @@
+"""An incremental run's working set: the neighbourhood of what changed, read by index.
+
+A full run reads every current person record. An incremental run needs far less: the
+components (:mod:`hub.resolution.scope`) that hold a new, changed or vanished record, and
+whatever scoring a changed record against the county can find. Both are found here by
+indexed lookups, so the run reads a number of rows that grows with the change, not with the
+county:
+
+- what changed: current records whose version is not the one their person link was made
+  from, and links whose record is no longer current (two anti-joins in the database);
+- each loaded record's *kin*, which the identity profiles need to come out as a full run
+  builds them: every record with its resident ID (whether an ID is trusted depends on every
+  name it is carried with) and every record with its profile (a profile's representative is
+  its smallest uid);
+- the *candidates* of the profiles a changed record touches: every record that shares a
+  blocking key with one (:data:`hub.resolution.splink_model.BLOCKING_RULES`: the pinyin of the
+  name with the birth month, the phone, the house, the surname with the birth date) or its
+  name (IDs a slip apart are paired by name, and a name's term frequency counts every
+  record of it). The lookups return a superset of what blocking pairs; scoring applies the
+  rules themselves;
+- the rest of each affected component: stored pairs, the other records of the persons they
+  belonged to, and steward decisions, until the components are closed (:meth:`expand`).
+
+Scoring, clustering, ids and survivorship then run on this part exactly as on the whole.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Collection, Iterable
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import ColumnElement, and_, exists, func, literal_column, or_, select
+from sqlalchemy.orm import Session
+
+from hub.resolution.ids import resolve_redirect
+from hub.resolution.persons import Constraints, near_ids
+from hub.resolution.publish import read_in, read_in_uids
+from hub.resolution.records import PERSON_COLUMNS, PERSON_DATASETS, with_house_keys
+from hub.resolution.scope import Changes
+from hub.storage.bulk import chunks
+from hub.storage.frames import isin
+from hub.storage.models import EntityKind, MatchPair, RecordLink, SourceRecord
+
+_KEYS = [getattr(SourceRecord, name) for name in PERSON_COLUMNS[5:]]
+_PERSON_RECORDS = (
+    select(SourceRecord.dataset, SourceRecord.record_id, SourceRecord.id.label("version_id"),
+           SourceRecord.valid_from, *_KEYS)
+    .where(SourceRecord.dataset.in_(PERSON_DATASETS), SourceRecord.valid_to.is_(None))
+)  # fmt: skip
+_PERSON_KEYS = select(SourceRecord.dataset, SourceRecord.record_id).where(
+    SourceRecord.dataset.in_(PERSON_DATASETS), SourceRecord.valid_to.is_(None)
+)
+#: The match keys besides the name and the ID: what tells two ID-less records apart.
+_LOOSE_KEYS = [c for c in PERSON_COLUMNS[6:] if c != "resident_id"]
+
+
+def person_changes(session: Session) -> Changes:
+    """New or changed current person records and vanished ones, against the person links
+    (what :func:`hub.resolution.scope.record_changes` finds, without reading every record)."""
+    record, link = SourceRecord, RecordLink
+    same = and_(link.kind == EntityKind.PERSON, link.dataset == record.dataset,
+                link.record_id == record.record_id)  # fmt: skip
+    unchanged = exists().where(same, link.version_id == record.id)
+    changed = select(record.dataset, record.record_id).where(
+        record.dataset.in_(PERSON_DATASETS), record.valid_to.is_(None), ~unchanged
+    )
+    current = exists().where(
+        record.dataset == link.dataset, record.record_id == link.record_id,
+        record.valid_to.is_(None),
+    )  # fmt: skip
+    gone = select(link.dataset, link.record_id).where(link.kind == EntityKind.PERSON, ~current)
+    return Changes(
+        frozenset(f"{d}:{r}" for d, r in session.execute(changed)),
+        frozenset(f"{d}:{r}" for d, r in session.execute(gone)),
+    )
+
+
+def _person_key() -> ColumnElement[Any]:
+    """Who a record is, for counting persons per name: its resident ID, else its match keys
+    (what :func:`~hub.resolution.persons.name_counts` counts)."""
+    loose: list[ColumnElement[Any]] = [
+        func.coalesce(getattr(SourceRecord, c), literal_column("''")) for c in _LOOSE_KEYS
+    ]
+    keys = functools.reduce(lambda a, b: a + literal_column("'|'") + b, loose)
+    return func.coalesce(SourceRecord.resident_id, keys)
+
+
+def name_counts(session: Session, names: Iterable[str]) -> pd.Series:
+    """Persons per name for ``names``, counted in the database over every current record
+    (:func:`~hub.resolution.persons.name_counts` over the whole county)."""
+    person = _person_key()
+    stmt = (
+        select(SourceRecord.name, func.count(person.distinct()).label("persons"))
+        .where(SourceRecord.dataset.in_(PERSON_DATASETS), SourceRecord.valid_to.is_(None))
+        .group_by(SourceRecord.name)
+    )  # fmt: skip
+    frame = read_in(session, stmt, SourceRecord.name, set(names))
+    return pd.Series(frame["persons"].to_numpy(), index=frame["name"].astype(object),
+                     dtype="int64")  # fmt: skip
+
+
+def name_total(session: Session) -> int:
+    """Persons per name summed over the county: distinct (name, resident ID) and, for records
+    without an ID, distinct (name, match keys); what
+    :func:`~hub.resolution.persons.name_counts` sums over every profile (an ID that a typo made
+    another person's counts once here, which moves no term frequency measurably)."""
+    persons = (
+        select(SourceRecord.name, _person_key())
+        .where(SourceRecord.dataset.in_(PERSON_DATASETS), SourceRecord.valid_to.is_(None),
+               SourceRecord.name.is_not(None))
+        .distinct()
+        .subquery()
+    )  # fmt: skip
+    return int(session.scalar(select(func.count()).select_from(persons)) or 0)
+
+
+class Neighbourhood:
+    """The current person records an incremental run reads, loaded by index and kept with
+    their kin (see the module); :attr:`records` is a frame as
+    :func:`~hub.resolution.records.load_person_records_for_linkage` gives, for this part."""
+
+    def __init__(self, session: Session, standard_keys: pd.Series, redirects: dict[str, str]):
+        self.session = session
+        self.standard_keys = standard_keys  # address_code -> address_key (standard table)
+        self.redirects = redirects
+        self.records = pd.DataFrame({c: pd.Series(dtype=object) for c in PERSON_COLUMNS})
+        self.asked: set[str] = set()  # uids looked up (found or not)
+        self._loaded: set[str] = set()
+        self._resident_ids: set[str] = set()
+        self._profiles: set[tuple[str, int]] = set()  # (name, profile) of loaded ID-less rows
+        self._links: dict[str, str] = {}  # uid -> person id of the last run (as stored)
+        self._linked: set[str] = set()  # uids whose link was looked up
+        self._mates: set[str] = set()  # person ids whose records were looked up
+        self._pairs: list[pd.DataFrame] = []
+        self._paired: set[str] = set()  # uids whose stored pairs were read
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def add(self, uids: Iterable[str]) -> None:
+        """Load these records (those that are current) and their kin."""
+        wanted = set(uids) - self.asked
+        self.asked |= wanted
+        if wanted:
+            found = read_in_uids(self.session, _PERSON_RECORDS, SourceRecord.dataset,
+                                 SourceRecord.record_id, wanted, dates=["valid_from"])  # fmt: skip
+            self._take(found)
+
+    def add_candidates(self, rows: pd.DataFrame) -> None:
+        """Load every current record that shares a blocking key with ``rows``, or their name
+        and a resident ID a slip apart from one of theirs."""
+        record = SourceRecord
+        found: list[pd.DataFrame] = []
+        bar: ColumnElement[str] = literal_column("'|'")
+        sound = rows["name_pinyin"] + "|" + rows["birth_date"].str[:7]
+        month = record.name_pinyin + bar + func.substr(record.birth_date, 1, 7)
+        found.append(self._where(record.name_pinyin, _texts(rows["name_pinyin"]),
+                                 month.in_(sorted(_texts(sound)))))  # fmt: skip
+        found.append(self._where(record.phone, _texts(rows["phone"])))
+        born = rows["birth_date"] + "|" + rows["name"].str[:1]
+        surname = record.birth_date + bar + func.substr(record.name, 1, 1)
+        found.append(self._where(record.birth_date, _texts(rows["birth_date"]),
+                                 surname.in_(sorted(_texts(born)))))  # fmt: skip
+        houses = _texts(rows["address_key"])
+        found.append(self._where(record.address_key, houses))
+        codes = self.standard_keys[isin(self.standard_keys, houses)].index
+        found.append(self._where(record.address_code, set(codes)))
+        frame = pd.concat(found, ignore_index=True).drop_duplicates(["dataset", "record_id"])
+        fresh = frame[~isin(frame["dataset"] + ":" + frame["record_id"], self.asked)]
+        self.asked |= set(fresh["dataset"] + ":" + fresh["record_id"])
+        self._take(fresh)
+        self.add(self._slips(rows))
+
+    def _slips(self, rows: pd.DataFrame) -> set[str]:
+        """Records with the name of one of ``rows`` and a resident ID a slip apart from its
+        (:func:`~hub.resolution.persons.near_ids`).
+
+        A slip changes one digit of the first 17, or two adjacent ones: it lies inside one of
+        the windows 0-5, 5-10 and 10-16, so the digits outside that window agree. The database
+        compares those among the records of the name and returns only the few that agree.
+        """
+        held = rows.dropna(subset=["name", "resident_id"]).drop_duplicates(["name", "resident_id"])
+        if not len(held):
+            return set()
+        rid, name = SourceRecord.resident_id, SourceRecord.name
+        bar: ColumnElement[str] = literal_column("'|'")
+        parts = (
+            (lambda i: i[6:17], name + bar + func.substr(rid, 7, 11)),
+            (lambda i: i[:5] + i[11:17], name + bar + func.substr(rid, 1, 5)
+             + func.substr(rid, 12, 6)),
+            (lambda i: i[:10], name + bar + func.substr(rid, 1, 10)),
+        )  # fmt: skip
+        mine = held.groupby("name")["resident_id"].agg(set)
+        out: set[str] = set()
+        pairs = list(zip(held["name"], held["resident_id"], strict=True))
+        for batch in chunks(pairs, 300):
+            agree = [
+                expression.in_(sorted({f"{n}|{cut(i)}" for n, i in batch}))
+                for cut, expression in parts
+            ]
+            stmt = select(SourceRecord.dataset, SourceRecord.record_id, name, rid).where(
+                name.in_(sorted({n for n, _ in batch})), SourceRecord.valid_to.is_(None),
+                SourceRecord.dataset.in_(PERSON_DATASETS), or_(*agree),
+                rid.not_in(sorted({i for _, i in batch})),
+            )  # fmt: skip
+            stmt = _by_index(stmt, name)
+            for dataset, record_id, found_name, found_id in self.session.execute(stmt):
+                ids: set[str] = mine[found_name]
+                if any(near_ids(str(found_id), i) for i in ids if i != found_id):
+                    out.add(f"{dataset}:{record_id}")
+        return out
+
+    def _where(
+        self, column: Any, values: Collection[str], *also: ColumnElement[bool]
+    ) -> pd.DataFrame:
+        """Current person records not loaded yet whose ``column`` is one of ``values`` (and
+        ``also``), by that column's index (SQLite would rather scan the covering
+        current-records index). Their keys first, then the rows of those that are new here:
+        most of what a lookup finds is the changed records' own kin, read already."""
+        stmt = _by_index(_PERSON_KEYS.where(*also), column)
+        keys = read_in(self.session, stmt, column, values)
+        uids = set(keys["dataset"] + ":" + keys["record_id"]) - self._loaded
+        frame = read_in_uids(self.session, _PERSON_RECORDS, SourceRecord.dataset,
+                             SourceRecord.record_id, uids, dates=["valid_from"])  # fmt: skip
+        return with_house_keys(frame, self._standard_frame())
+
+    def _standard_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            {"address_code": self.standard_keys.index, "address_key": self.standard_keys.values}
+        )
+
+    def _take(self, frame: pd.DataFrame) -> None:
+        """Add loaded rows, then their kin, until every loaded row's kin is loaded."""
+        while len(frame):
+            if "uid" not in frame.columns:
+                frame = with_house_keys(frame, self._standard_frame())
+                frame.insert(0, "uid", frame["dataset"] + ":" + frame["record_id"])
+            frame = frame[~isin(frame["uid"], self._loaded)]
+            if not len(frame):
+                return
+            self.asked |= set(frame["uid"])
+            self._loaded |= set(frame["uid"])
+            self.records = pd.concat([self.records, frame[list(PERSON_COLUMNS)]], ignore_index=True)
+            rids = set(frame["resident_id"].dropna()) - self._resident_ids
+            self._resident_ids |= rids
+            kin = [self._where(SourceRecord.resident_id, rids)]
+            loose = frame[frame["resident_id"].isna() & frame["name"].notna()]
+            profiles = set(zip(loose["name"], _profile(loose), strict=True)) - self._profiles
+            self._profiles |= profiles
+            if profiles:
+                named = self._where(SourceRecord.name, {name for name, _ in profiles},
+                                    SourceRecord.resident_id.is_(None))  # fmt: skip
+                named = named[named["resident_id"].isna()]
+                keys = pd.Series(list(zip(named["name"], _profile(named), strict=True)))
+                kin.append(named[isin(keys, profiles)])
+            frame = pd.concat(kin, ignore_index=True).drop_duplicates(["dataset", "record_id"])
+            if len(frame):
+                frame = frame.assign(uid=frame["dataset"] + ":" + frame["record_id"])
+
+    # -- what the last run left -------------------------------------------------------------
+
+    def links(self, uids: Iterable[str]) -> dict[str, str]:
+        """The stored person id (as stored, redirects not followed) of each of ``uids``."""
+        wanted = set(uids) - self._linked
+        self._linked |= wanted
+        if wanted:
+            stmt = select(RecordLink.dataset, RecordLink.record_id, RecordLink.entity_id).where(
+                RecordLink.kind == EntityKind.PERSON
+            )
+            frame = read_in_uids(self.session, stmt, RecordLink.dataset, RecordLink.record_id,
+                                 wanted)  # fmt: skip
+            self._links.update(
+                zip(frame["dataset"] + ":" + frame["record_id"], frame["entity_id"], strict=True)
+            )
+        return self._links
+
+    def mates(self, persons: Iterable[str]) -> set[str]:
+        """Every uid linked to these persons (or to ids that redirect to them)."""
+        wanted = set(persons) - self._mates
+        self._mates |= wanted
+        if not wanted:
+            return set()
+        ids = wanted | {old for old in self.redirects
+                        if resolve_redirect(old, self.redirects) in wanted}  # fmt: skip
+        stmt = select(RecordLink.dataset, RecordLink.record_id, RecordLink.entity_id).where(
+            RecordLink.kind == EntityKind.PERSON
+        )
+        frame = read_in(self.session, stmt, RecordLink.entity_id, ids)
+        uids = frame["dataset"] + ":" + frame["record_id"]
+        self._links.update(zip(uids, frame["entity_id"], strict=True))
+        self._linked |= set(uids)
+        return set(uids)
+
+    def previous_entity(self, gone: Iterable[str]) -> pd.Series:
+        """uid -> person id of the last run (redirects followed), for the loaded records and
+        ``gone``, as :func:`hub.resolution.run.resolve` builds it from every link."""
+        links = self.links([*self.records["uid"], *gone])
+        uids = sorted(links)
+        return pd.Series([resolve_redirect(links[u], self.redirects) for u in uids],
+                         index=pd.Index(uids, dtype=object), dtype=object)  # fmt: skip
+
+    def stored_pairs(self, pair_columns: list[str], exclude: Collection[str]) -> pd.DataFrame:
+        """Stored pairs between loaded records, but those touching ``exclude`` (re-scored)."""
+        loaded = self._loaded
+        wanted = loaded - self._paired
+        self._paired |= wanted
+        if wanted:
+            columns = [getattr(MatchPair, c) for c in pair_columns]
+            stmt = select(*columns, MatchPair.evidence)
+            for side in (MatchPair.uid_l, MatchPair.uid_r):
+                self._pairs.append(read_in(self.session, stmt, side, wanted))
+        if not self._pairs:
+            return pd.DataFrame(columns=[*pair_columns, "evidence"])
+        frame = pd.concat(self._pairs, ignore_index=True).drop_duplicates(["uid_l", "uid_r"])
+        self._pairs = [frame]
+        keep = (
+            isin(frame["uid_l"], loaded) & isin(frame["uid_r"], loaded)
+            & ~isin(frame["uid_l"], exclude) & ~isin(frame["uid_r"], exclude)
+        )  # fmt: skip
+        return frame[keep].reset_index(drop=True)
+
+    def partners(self, uids: Collection[str]) -> set[str]:
+        """The other side of every stored pair that touches ``uids`` (read for loaded ones)."""
+        if not self._pairs:
+            return set()
+        frame = self._pairs[0] if len(self._pairs) == 1 else pd.concat(self._pairs)
+        left, right = isin(frame["uid_l"], uids), isin(frame["uid_r"], uids)
+        return set(frame.loc[left, "uid_r"]) | set(frame.loc[right, "uid_l"])
+
+
+def decided_partners(constraints: Constraints, uids: Collection[str]) -> set[str]:
+    """Records a steward decision (or an entry's assertion) ties to any of ``uids``."""
+    out: set[str] = set()
+    for left, right in (*constraints.must_link, *constraints.cannot_link):
+        if left in uids or right in uids:
+            out |= {left, right}
+    return out
+
+
+def _by_index(stmt: Any, column: Any) -> Any:
+    """``stmt`` told to search ``column``'s own index on SQLite (other databases choose)."""
+    return stmt.with_hint(SourceRecord, f"INDEXED BY ix_source_record_{column.key}", "sqlite")
+
+
+def _texts(values: Iterable[object]) -> set[str]:
+    """The text values among ``values`` (missing ones left out)."""
+    return {v for v in values if isinstance(v, str)}
+
+
+def _pairs(left: pd.Series, right: pd.Series) -> pd.Series:
+    return pd.Series(list(zip(left, right, strict=True)), index=left.index, dtype=object)
+
+
+def _profile(frame: pd.DataFrame) -> list[int]:
+    """The profile hash of each row, as :func:`~hub.resolution.records.identity_profiles`."""
+    from hub.resolution.records import PROFILE_COLUMNS
+
+    text = frame[list(PROFILE_COLUMNS)].astype("str").reset_index(drop=True)
+    return list(pd.util.hash_pandas_object(text, index=False))
