@@ -3,11 +3,14 @@ steward decisions that survive re-runs, incremental = full, and the accuracy tar
 
 from __future__ import annotations
 
+import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from hub.generate import GenerateOptions, generate
@@ -30,6 +33,7 @@ from hub.storage.models import (
     PersonTag,
     Provenance,
     RecordLink,
+    SourceRecord,
     Vaccination,
 )
 from hub.storage.session import make_engine, session_factory
@@ -214,3 +218,115 @@ def test_steward_decisions_survive_a_full_rerun_and_merged_ids_resolve(
     for old in absorbed:
         assert resolve_redirect(old, redirects) == after[singles[0]]
         assert statuses[old] is EntityStatus.MERGED
+
+
+def _next_snapshot(world: Path, tmp_path: Path) -> Path:
+    """A copy of the world's landing with the following month's deliveries added."""
+    landing, truth = tmp_path / "landing", tmp_path / "truth"
+    shutil.copytree(world / "landing", landing)
+    shutil.copytree(world / "truth", truth)
+    generate(GenerateOptions(residents=RESIDENTS, seed=11, out=landing, truth=truth,
+                             next_snapshot=True))  # fmt: skip
+    return landing
+
+
+def test_incremental_after_a_standard_address_went_equals_a_full_run(
+    world: Path, tmp_path: Path
+) -> None:
+    """The standard address table changed: every address is linked again (not only the
+    re-resolved persons' records), and the persons of the house that went are re-resolved."""
+    landing = _next_snapshot(world, tmp_path)
+    newest = sorted((landing / "gongan").glob("标准地址_*.csv"))[-1]
+    lines = newest.read_bytes().splitlines(keepends=True)  # the delivery's encoding kept
+    with Session(_copy(world, tmp_path)) as s:
+        housed = set(s.scalars(select(Person.house_id).where(Person.house_id.is_not(None))))
+    code = re.compile(rb"^(\d{20}),")
+    gone = next(i for i, line in enumerate(lines[1:], 1)
+                if (m := code.match(line)) and f"H{m[1].decode()}" in housed)  # fmt: skip
+    newest.write_bytes(b"".join(lines[:gone] + lines[gone + 1 :]))
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    incremental, full = _copy(world, tmp_path / "a"), _copy(world, tmp_path / "b")
+    for engine in (incremental, full):
+        ingest_landing(session_factory(engine), landing)
+    with session_factory(incremental)() as s, s.begin():
+        report = resolve(s)
+    _resolve(full, full=True)
+    assert report.kind == "incremental"
+    assert report.counts["houses_ended"] == 1
+    after_incremental, after_full = _published(incremental), _published(full)
+    for table, rows in after_full.items():
+        assert after_incremental[table] == rows, table
+
+
+def test_what_an_incremental_run_counts_in_the_database_agrees_with_every_record(
+    world: Path, tmp_path: Path
+) -> None:
+    """Changes found by anti-joins, and persons per name counted by SQL, are what the
+    frames of every current record give."""
+    from hub.resolution import neighbourhood
+    from hub.resolution.persons import name_counts
+    from hub.resolution.records import identity_profiles, load_person_records_for_linkage
+    from hub.resolution.run import _previous_links
+    from hub.resolution.scope import record_changes
+
+    landing = _next_snapshot(world, tmp_path)
+    engine = _copy(world, tmp_path)
+    ingest_landing(session_factory(engine), landing)
+    with Session(engine) as s:
+        records = load_person_records_for_linkage(s)
+        expected = record_changes(records, _previous_links(s, EntityKind.PERSON))
+        found = neighbourhood.person_changes(s)
+        assert expected.changed and expected.gone
+        assert found == expected
+        counts = name_counts(identity_profiles(records))
+        names = [*counts.sort_values().index[-20:], *counts.index[:20]]
+        assert neighbourhood.name_counts(s, names).sort_index().to_dict() == (
+            counts[names].sort_index().to_dict()
+        )
+        assert neighbourhood.name_total(s) == counts.sum()
+
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def _valid(body: str) -> str:
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, _WEIGHTS, strict=True)) % 11]
+
+
+@pytest.mark.parametrize(
+    "slip",
+    [
+        pytest.param(lambda b: b[:2] + str((int(b[2]) + 3) % 10) + b[3:], id="region digit"),
+        pytest.param(lambda b: b[:5] + b[6] + b[5] + b[7:], id="swap across 5-6"),
+        pytest.param(lambda b: b[:8] + str((int(b[8]) + 1) % 10) + b[9:], id="birth digit"),
+        pytest.param(lambda b: b[:10] + b[11] + b[10] + b[12:], id="swap across 10-11"),
+        pytest.param(lambda b: b[:15] + str((int(b[15]) + 5) % 10) + b[16], id="sequence digit"),
+    ],
+)
+def test_the_neighbourhood_finds_a_namesake_whose_id_is_a_slip_apart(
+    world: Path, tmp_path: Path, slip: Callable[[str], str]
+) -> None:
+    """Two valid IDs a slip apart, on one name, are a typo candidate (the windows of
+    ``Neighbourhood._slips``); a namesake whose ID differs more is not one."""
+    from hub.resolution.neighbourhood import Neighbourhood
+    from hub.resolution.records import load_person_records_for_linkage
+
+    engine = _copy(world, tmp_path)
+    with Session(engine) as s, s.begin():
+        records = load_person_records_for_linkage(s)
+        held = records[records["resident_id"].notna()].drop_duplicates("resident_id")
+        mine, twin, stranger = held.iloc[0], held.iloc[1], held.iloc[2]
+        body = str(mine["resident_id"])[:17]
+        far = body[:6] + ("1" if body[6] != "1" else "2") + body[7:12] + body[13] + body[12:]
+        for other, rid in ((twin, _valid(slip(body))), (stranger, _valid(far[:17]))):
+            assert rid != mine["resident_id"]
+            s.execute(
+                update(SourceRecord)
+                .where(SourceRecord.id == int(other["version_id"]))
+                .values(name=mine["name"], resident_id=rid)
+            )
+        hood = Neighbourhood(s, pd.Series(dtype=object), {})
+        found = hood._slips(records[records["uid"] == mine["uid"]])
+    assert f"{twin['dataset']}:{twin['record_id']}" in found
+    assert f"{stranger['dataset']}:{stranger['record_id']}" not in found
