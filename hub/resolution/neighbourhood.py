@@ -30,6 +30,7 @@ import functools
 from collections.abc import Collection, Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import ColumnElement, and_, exists, func, literal_column, or_, select
 from sqlalchemy.orm import Session
@@ -49,9 +50,8 @@ _PERSON_RECORDS = (
            SourceRecord.valid_from, *_KEYS)
     .where(SourceRecord.dataset.in_(PERSON_DATASETS), SourceRecord.valid_to.is_(None))
 )  # fmt: skip
-_PERSON_KEYS = select(SourceRecord.dataset, SourceRecord.record_id).where(
-    SourceRecord.dataset.in_(PERSON_DATASETS), SourceRecord.valid_to.is_(None)
-)
+#: A stored pair's columns, its evidence aside (as ``hub.resolution.run`` scores them).
+PAIR_KEYS = ("uid_l", "uid_r", "profile_l", "profile_r", "match_weight", "match_probability")
 #: The match keys besides the name and the ID: what tells two ID-less records apart.
 _LOOSE_KEYS = [c for c in PERSON_COLUMNS[6:] if c != "resident_id"]
 
@@ -125,7 +125,11 @@ class Neighbourhood:
         self.session = session
         self.standard_keys = standard_keys  # address_code -> address_key (standard table)
         self.redirects = redirects
-        self.records = pd.DataFrame({c: pd.Series(dtype=object) for c in PERSON_COLUMNS})
+        self._frames: list[pd.DataFrame] = [
+            pd.DataFrame({c: pd.Series(dtype=object) for c in PERSON_COLUMNS})
+        ]
+        self._kin: dict[object, set[str]] = {}  # resident ID or (name, profile) -> uids
+        self._key_of: dict[str, object] = {}  # uid -> its kin key
         self.asked: set[str] = set()  # uids looked up (found or not)
         self._loaded: set[str] = set()
         self._resident_ids: set[str] = set()
@@ -135,6 +139,13 @@ class Neighbourhood:
         self._mates: set[str] = set()  # person ids whose records were looked up
         self._pairs: list[pd.DataFrame] = []
         self._paired: set[str] = set()  # uids whose stored pairs were read
+
+    @property
+    def records(self) -> pd.DataFrame:
+        """Every loaded record (:data:`~hub.resolution.records.PERSON_COLUMNS`)."""
+        if len(self._frames) > 1:
+            self._frames = [pd.concat(self._frames, ignore_index=True)]
+        return self._frames[0]
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -155,24 +166,23 @@ class Neighbourhood:
         bar: ColumnElement[str] = literal_column("'|'")
         sound = rows["name_pinyin"] + "|" + rows["birth_date"].str[:7]
         month = record.name_pinyin + bar + func.substr(record.birth_date, 1, 7)
-        found.append(self._where(record.name_pinyin, _texts(rows["name_pinyin"]),
+        found.append(self._where("pinyin_birth", record.name_pinyin, _texts(rows["name_pinyin"]),
                                  month.in_(sorted(_texts(sound)))))  # fmt: skip
-        found.append(self._where(record.phone, _texts(rows["phone"])))
+        found.append(self._where("phone", record.phone, _texts(rows["phone"])))
         born = rows["birth_date"] + "|" + rows["name"].str[:1]
         surname = record.birth_date + bar + func.substr(record.name, 1, 1)
-        found.append(self._where(record.birth_date, _texts(rows["birth_date"]),
+        found.append(self._where("birth_name", record.birth_date, _texts(rows["birth_date"]),
                                  surname.in_(sorted(_texts(born)))))  # fmt: skip
         houses = _texts(rows["address_key"])
-        found.append(self._where(record.address_key, houses))
+        found.append(self._where("address_key", record.address_key, houses))
         codes = self.standard_keys[isin(self.standard_keys, houses)].index
-        found.append(self._where(record.address_code, set(codes)))
+        found.append(self._where("address_code", record.address_code, set(codes)))
+        found.append(self._slips(rows))
         frame = pd.concat(found, ignore_index=True).drop_duplicates(["dataset", "record_id"])
-        fresh = frame[~isin(frame["dataset"] + ":" + frame["record_id"], self.asked)]
-        self.asked |= set(fresh["dataset"] + ":" + fresh["record_id"])
-        self._take(fresh)
-        self.add(self._slips(rows))
+        self.asked |= set(frame["dataset"] + ":" + frame["record_id"])
+        self._take(frame)
 
-    def _slips(self, rows: pd.DataFrame) -> set[str]:
+    def _slips(self, rows: pd.DataFrame) -> pd.DataFrame:
         """Records with the name of one of ``rows`` and a resident ID a slip apart from its
         (:func:`~hub.resolution.persons.near_ids`).
 
@@ -182,7 +192,7 @@ class Neighbourhood:
         """
         held = rows.dropna(subset=["name", "resident_id"]).drop_duplicates(["name", "resident_id"])
         if not len(held):
-            return set()
+            return self._rows(set())
         rid, name = SourceRecord.resident_id, SourceRecord.name
         bar: ColumnElement[str] = literal_column("'|'")
         parts = (
@@ -192,7 +202,7 @@ class Neighbourhood:
             (lambda i: i[:10], name + bar + func.substr(rid, 1, 10)),
         )  # fmt: skip
         mine = held.groupby("name")["resident_id"].agg(set)
-        out: set[str] = set()
+        uids: set[str] = set()
         pairs = list(zip(held["name"], held["resident_id"], strict=True))
         for batch in chunks(pairs, 300):
             agree = [
@@ -201,26 +211,33 @@ class Neighbourhood:
             ]
             stmt = select(SourceRecord.dataset, SourceRecord.record_id, name, rid).where(
                 name.in_(sorted({n for n, _ in batch})), SourceRecord.valid_to.is_(None),
-                SourceRecord.dataset.in_(PERSON_DATASETS), or_(*agree),
-                rid.not_in(sorted({i for _, i in batch})),
+                rid.is_not(None), or_(*agree), rid.not_in(sorted({i for _, i in batch})),
             )  # fmt: skip
-            stmt = _by_index(stmt, name)
-            for dataset, record_id, found_name, found_id in self.session.execute(stmt):
+            for dataset, record_id, found_name, found_id in self.session.execute(
+                _by_index(stmt, "name_id")
+            ):
                 ids: set[str] = mine[found_name]
                 if any(near_ids(str(found_id), i) for i in ids if i != found_id):
-                    out.add(f"{dataset}:{record_id}")
-        return out
+                    uids.add(f"{dataset}:{record_id}")
+        return self._rows(uids - self._loaded)
 
     def _where(
-        self, column: Any, values: Collection[str], *also: ColumnElement[bool]
+        self, index: str, column: Any, values: Collection[str], *also: ColumnElement[bool]
     ) -> pd.DataFrame:
         """Current person records not loaded yet whose ``column`` is one of ``values`` (and
-        ``also``), by that column's index (SQLite would rather scan the covering
-        current-records index). Their keys first, then the rows of those that are new here:
-        most of what a lookup finds is the changed records' own kin, read already."""
-        stmt = _by_index(_PERSON_KEYS.where(*also), column)
-        keys = read_in(self.session, stmt, column, values)
-        uids = set(keys["dataset"] + ":" + keys["record_id"]) - self._loaded
+        ``also``), by the current-versions index ``index``, which covers the lookup (SQLite
+        would rather scan the current-records index): the versions first, then the rows of
+        those that are new here (most of what a lookup finds is the changed records' own kin,
+        read already)."""
+        stmt = select(SourceRecord.dataset, SourceRecord.record_id).where(
+            SourceRecord.valid_to.is_(None), *also
+        )
+        found = read_in(self.session, _by_index(stmt, index), column, values)
+        return self._rows(set(found["dataset"] + ":" + found["record_id"]) - self._loaded)
+
+    def _rows(self, uids: set[str]) -> pd.DataFrame:
+        """The person records ``uids`` (those current), with house keys, read from the
+        current-records index."""
         frame = read_in_uids(self.session, _PERSON_RECORDS, SourceRecord.dataset,
                              SourceRecord.record_id, uids, dates=["valid_from"])  # fmt: skip
         return with_house_keys(frame, self._standard_frame())
@@ -236,27 +253,85 @@ class Neighbourhood:
             if "uid" not in frame.columns:
                 frame = with_house_keys(frame, self._standard_frame())
                 frame.insert(0, "uid", frame["dataset"] + ":" + frame["record_id"])
-            frame = frame[~isin(frame["uid"], self._loaded)]
+            frame = frame[_absent(frame["uid"], self._loaded)]
             if not len(frame):
                 return
             self.asked |= set(frame["uid"])
             self._loaded |= set(frame["uid"])
-            self.records = pd.concat([self.records, frame[list(PERSON_COLUMNS)]], ignore_index=True)
-            rids = set(frame["resident_id"].dropna()) - self._resident_ids
+            self._frames.append(frame[list(PERSON_COLUMNS)].reset_index(drop=True))
+            held = frame["resident_id"].notna()
+            for rid, uid in zip(frame.loc[held, "resident_id"], frame.loc[held, "uid"],
+                                strict=True):  # fmt: skip
+                self._kin.setdefault(rid, set()).add(uid)
+                self._key_of[uid] = rid
+            rids = set(frame.loc[held, "resident_id"]) - self._resident_ids
             self._resident_ids |= rids
-            kin = [self._where(SourceRecord.resident_id, rids)]
-            loose = frame[frame["resident_id"].isna() & frame["name"].notna()]
-            profiles = set(zip(loose["name"], _profile(loose), strict=True)) - self._profiles
+            kin = [self._where("resident_id", SourceRecord.resident_id, rids)]
+            loose = frame[~held & frame["name"].notna()]
+            keys = list(zip(loose["name"], _profile(loose), strict=True))
+            for key, uid in zip(keys, loose["uid"], strict=True):
+                self._kin.setdefault(key, set()).add(uid)
+                self._key_of[uid] = key
+            profiles = set(keys) - self._profiles
             self._profiles |= profiles
             if profiles:
-                named = self._where(SourceRecord.name, {name for name, _ in profiles},
+                named = self._where("name_id", SourceRecord.name, {n for n, _ in profiles},
                                     SourceRecord.resident_id.is_(None))  # fmt: skip
                 named = named[named["resident_id"].isna()]
-                keys = pd.Series(list(zip(named["name"], _profile(named), strict=True)))
-                kin.append(named[isin(keys, profiles)])
+                found = pd.Series(list(zip(named["name"], _profile(named), strict=True)))
+                kin.append(named[isin(found, profiles)])
             frame = pd.concat(kin, ignore_index=True).drop_duplicates(["dataset", "record_id"])
             if len(frame):
                 frame = frame.assign(uid=frame["dataset"] + ":" + frame["record_id"])
+
+    def closure(
+        self,
+        start: Iterable[str],
+        fresh: pd.DataFrame,
+        exclude: Collection[str],
+        constraints: Constraints,
+    ) -> set[str]:
+        """The components of ``start``, walked outwards and loaded: a record's kin, the other
+        side of its stored pairs (but those touching ``exclude``, re-scored) and of its
+        ``fresh`` pairs, the other records of the person it belonged to, and the records a
+        decision ties it to. Each step reads only what is new to the walk."""
+        fresh_partners: dict[str, set[str]] = {}
+        for left, right in zip(fresh["uid_l"], fresh["uid_r"], strict=True):
+            fresh_partners.setdefault(left, set()).add(right)
+            fresh_partners.setdefault(right, set()).add(left)
+        seen: set[str] = set()
+        frontier = set(start)
+        while frontier:
+            seen |= frontier
+            self.add(frontier)
+            keys = {self._key_of[u] for u in frontier if u in self._key_of}
+            kin = {u for key in keys for u in self._kin.get(key, ())}
+            pairs = self._pairs_of(frontier, exclude)
+            links = self.links(frontier)
+            persons = {resolve_redirect(links[u], self.redirects) for u in frontier if u in links}
+            step = kin | pairs | self.mates(persons) | decided_partners(constraints, frontier)
+            step |= {v for u in frontier for v in fresh_partners.get(u, ())}
+            frontier = step - seen
+        return seen
+
+    def _pairs_of(self, uids: set[str], exclude: Collection[str]) -> set[str]:
+        """The other side of the stored pairs of ``uids``, read once per uid."""
+        wanted = uids - self._paired
+        self._paired |= wanted
+        if wanted:
+            stmt = select(*(getattr(MatchPair, c) for c in PAIR_KEYS), MatchPair.evidence)
+            for side in (MatchPair.uid_l, MatchPair.uid_r):
+                self._pairs.append(read_in(self.session, stmt, side, wanted))
+        out: set[str] = set()
+        for frame in self._pairs[-2:] if wanted else ():
+            for left, right in zip(frame["uid_l"], frame["uid_r"], strict=True):
+                if left in exclude or right in exclude:
+                    continue
+                if left in uids:
+                    out.add(right)
+                if right in uids:
+                    out.add(left)
+        return out
 
     # -- what the last run left -------------------------------------------------------------
 
@@ -300,18 +375,12 @@ class Neighbourhood:
         return pd.Series([resolve_redirect(links[u], self.redirects) for u in uids],
                          index=pd.Index(uids, dtype=object), dtype=object)  # fmt: skip
 
-    def stored_pairs(self, pair_columns: list[str], exclude: Collection[str]) -> pd.DataFrame:
-        """Stored pairs between loaded records, but those touching ``exclude`` (re-scored)."""
+    def stored_pairs(self, exclude: Collection[str]) -> pd.DataFrame:
+        """The stored pairs read by :meth:`closure` between loaded records, but those touching
+        ``exclude`` (re-scored)."""
         loaded = self._loaded
-        wanted = loaded - self._paired
-        self._paired |= wanted
-        if wanted:
-            columns = [getattr(MatchPair, c) for c in pair_columns]
-            stmt = select(*columns, MatchPair.evidence)
-            for side in (MatchPair.uid_l, MatchPair.uid_r):
-                self._pairs.append(read_in(self.session, stmt, side, wanted))
         if not self._pairs:
-            return pd.DataFrame(columns=[*pair_columns, "evidence"])
+            return pd.DataFrame(columns=[*PAIR_KEYS, "evidence"])
         frame = pd.concat(self._pairs, ignore_index=True).drop_duplicates(["uid_l", "uid_r"])
         self._pairs = [frame]
         keep = (
@@ -319,14 +388,6 @@ class Neighbourhood:
             & ~isin(frame["uid_l"], exclude) & ~isin(frame["uid_r"], exclude)
         )  # fmt: skip
         return frame[keep].reset_index(drop=True)
-
-    def partners(self, uids: Collection[str]) -> set[str]:
-        """The other side of every stored pair that touches ``uids`` (read for loaded ones)."""
-        if not self._pairs:
-            return set()
-        frame = self._pairs[0] if len(self._pairs) == 1 else pd.concat(self._pairs)
-        left, right = isin(frame["uid_l"], uids), isin(frame["uid_r"], uids)
-        return set(frame.loc[left, "uid_r"]) | set(frame.loc[right, "uid_l"])
 
 
 def decided_partners(constraints: Constraints, uids: Collection[str]) -> set[str]:
@@ -338,9 +399,16 @@ def decided_partners(constraints: Constraints, uids: Collection[str]) -> set[str
     return out
 
 
-def _by_index(stmt: Any, column: Any) -> Any:
-    """``stmt`` told to search ``column``'s own index on SQLite (other databases choose)."""
-    return stmt.with_hint(SourceRecord, f"INDEXED BY ix_source_record_{column.key}", "sqlite")
+def _by_index(stmt: Any, index: str) -> Any:
+    """``stmt`` told to search the current-versions index ``index``
+    (:data:`hub.storage.ingest.BLOCKING_KEYS`) on SQLite; other databases choose."""
+    return stmt.with_hint(SourceRecord, f"INDEXED BY ix_current_{index}", "sqlite")
+
+
+def _absent(uids: pd.Series, known: set[str]) -> np.ndarray:
+    """Which of ``uids`` are not in ``known`` (a Python lookup: the frames here are small,
+    the set large)."""
+    return np.fromiter((u not in known for u in uids), dtype=bool, count=len(uids))
 
 
 def _texts(values: Iterable[object]) -> set[str]:

@@ -36,7 +36,6 @@ from hub.resolution.houses import link_houses, load_standard_addresses
 from hub.resolution.ids import assign_ids, resolve_redirect
 from hub.resolution.neighbourhood import (
     Neighbourhood,
-    decided_partners,
     name_counts,
     name_total,
     person_changes,
@@ -378,20 +377,14 @@ def _neighbourhood(
                               names=names))
         if changes.changed else pd.DataFrame(columns=PAIR_COLUMNS)
     )  # fmt: skip
-    while True:  # until every affected component is read whole
-        stored = _with_evidence(hood.stored_pairs(PAIR_COLUMNS, exclude=changes.changed))
-        pairs = pd.concat([stored, fresh], ignore_index=True)
-        pairs = pairs.drop_duplicates(["uid_l", "uid_r"], keep="last").reset_index(drop=True)
-        previous_entity = hood.previous_entity(changes.gone)
-        affected = affected_records(prof, pairs, constraints, previous_entity, seeds)
-        uids = set(prof.loc[affected, "uid"])
-        persons = set(previous_entity.reindex(list(uids)).dropna())
-        more = hood.partners(uids) | hood.mates(persons) | decided_partners(constraints, uids)
-        more -= hood.asked
-        if not more:
-            break
-        hood.add(more)
-        prof = identity_profiles(hood.records)
+    # Walk out from the seeds until their components are read whole, then resolve them.
+    hood.closure(seeds, fresh, changes.changed, constraints)
+    prof = identity_profiles(hood.records)
+    stored = _with_evidence(hood.stored_pairs(exclude=changes.changed))
+    pairs = pd.concat([stored, fresh], ignore_index=True)
+    pairs = pairs.drop_duplicates(["uid_l", "uid_r"], keep="last").reset_index(drop=True)
+    previous_entity = hood.previous_entity(changes.gone)
+    affected = affected_records(prof, pairs, constraints, previous_entity, seeds)
     records = hood.records.sort_values("uid", ignore_index=True)
     trusted = prof.set_index("uid")["trusted_id"]
     records = records.assign(trusted_id=trusted.reindex(records["uid"]).to_numpy())

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import Date, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Date, Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.storage.base import Base, UtcDateTime, created_at, intpk
@@ -83,8 +83,20 @@ MATCH_KEY_COLUMNS = (
     "name", "name_pinyin", "resident_id", "birth_date", "sex", "phone", "address_code",
     "address_key", "household_no",
 )  # fmt: skip
-#: Match keys an incremental resolution looks candidates up by (``hub.resolution.neighbourhood``).
-BLOCKING_KEY_COLUMNS = ("name_pinyin", "phone", "address_key", "address_code", "birth_date")
+#: Indexes of current versions by the keys an incremental resolution looks candidates up by
+#: (``hub.resolution.neighbourhood``): name and birth month, phone, house, house code, birth
+#: date and surname, name and resident ID, resident ID. Each covers its lookup, which returns
+#: (dataset, record_id): the rows are then read from the current-records index, never from
+#: the table, whose match keys lie behind the JSON documents.
+BLOCKING_KEYS: dict[str, tuple[str, ...]] = {
+    "pinyin_birth": ("name_pinyin", "birth_date", "dataset", "record_id"),
+    "phone": ("phone", "dataset", "record_id"),
+    "address_key": ("address_key", "dataset", "record_id"),
+    "address_code": ("address_code", "dataset", "record_id"),
+    "birth_name": ("birth_date", "name", "dataset", "record_id"),
+    "name_id": ("name", "resident_id", "dataset", "record_id"),
+    "resident_id": ("resident_id", "dataset", "record_id"),
+}
 #: The current-records index: it covers resolution's read of every current person record's
 #: match keys (an index-only scan, not a read of each wide row with its JSON documents).
 CURRENT_KEY_COLUMNS = (
@@ -104,7 +116,15 @@ class SourceRecord(Base):
         Index("ix_source_record_resident_id", "resident_id"),
         Index("ix_source_record_name", "name"),
         # An incremental resolution looks up a changed record's candidates by blocking key.
-        *(Index(f"ix_source_record_{key}", key) for key in BLOCKING_KEY_COLUMNS),
+        *(
+            Index(
+                f"ix_current_{name}",
+                *columns,
+                sqlite_where=text("valid_to IS NULL"),
+                postgresql_where=text("valid_to IS NULL"),
+            )
+            for name, columns in BLOCKING_KEYS.items()
+        ),
     )
 
     id: Mapped[intpk]

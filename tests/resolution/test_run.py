@@ -327,6 +327,7 @@ def test_the_neighbourhood_finds_a_namesake_whose_id_is_a_slip_apart(
                 .values(name=mine["name"], resident_id=rid)
             )
         hood = Neighbourhood(s, pd.Series(dtype=object), {})
-        found = hood._slips(records[records["uid"] == mine["uid"]])
+        rows = hood._slips(records[records["uid"] == mine["uid"]])
+        found = set(rows["dataset"] + ":" + rows["record_id"])
     assert f"{twin['dataset']}:{twin['record_id']}" in found
     assert f"{stranger['dataset']}:{stranger['record_id']}" not in found
