@@ -187,28 +187,34 @@ class Neighbourhood:
         (:func:`~hub.resolution.persons.near_ids`).
 
         A slip changes one digit of the first 17, or two adjacent ones: it lies inside one of
-        the windows 0-5, 5-10 and 10-16, so the digits outside that window agree. The database
-        compares those among the records of the name and returns only the few that agree.
+        the windows 0-4, 4-8, 8-12 and 12-16, so the digits outside that window agree. The
+        database compares those among the records of the name and returns only the few that
+        agree; each is checked against the IDs it agrees with.
         """
         held = rows.dropna(subset=["name", "resident_id"]).drop_duplicates(["name", "resident_id"])
         if not len(held):
             return self._rows(set())
         rid, name = SourceRecord.resident_id, SourceRecord.name
         bar: ColumnElement[str] = literal_column("'|'")
-        parts = (
-            (lambda i: i[6:17], name + bar + func.substr(rid, 7, 11)),
-            (lambda i: i[:5] + i[11:17], name + bar + func.substr(rid, 1, 5)
-             + func.substr(rid, 12, 6)),
-            (lambda i: i[:10], name + bar + func.substr(rid, 1, 10)),
-        )  # fmt: skip
-        mine = held.groupby("name")["resident_id"].agg(set)
+        windows = ((0, 4), (4, 8), (8, 12), (12, 16))
+
+        def outside(i: str, first: int, last: int) -> str:
+            return i[:first] + i[last + 1 : 17]
+
+        def outside_sql(first: int, last: int) -> ColumnElement[str]:
+            head = func.substr(rid, 1, first) if first else literal_column("''")
+            key: ColumnElement[str] = name + bar + head + func.substr(rid, last + 2, 16 - last)  # type: ignore[assignment]
+            return key
+
         uids: set[str] = set()
         pairs = list(zip(held["name"], held["resident_id"], strict=True))
         for batch in chunks(pairs, 300):
-            agree = [
-                expression.in_(sorted({f"{n}|{cut(i)}" for n, i in batch}))
-                for cut, expression in parts
-            ]
+            keyed: list[dict[str, set[str]]] = [{} for _ in windows]  # per window: key -> IDs
+            for n, i in batch:
+                for w, (first, last) in enumerate(windows):
+                    keyed[w].setdefault(f"{n}|{outside(i, first, last)}", set()).add(i)
+            agree = [outside_sql(first, last).in_(sorted(keyed[w]))
+                     for w, (first, last) in enumerate(windows)]  # fmt: skip
             stmt = select(SourceRecord.dataset, SourceRecord.record_id, name, rid).where(
                 name.in_(sorted({n for n, _ in batch})), SourceRecord.valid_to.is_(None),
                 rid.is_not(None), or_(*agree), rid.not_in(sorted({i for _, i in batch})),
@@ -216,8 +222,13 @@ class Neighbourhood:
             for dataset, record_id, found_name, found_id in self.session.execute(
                 _by_index(stmt, "name_id")
             ):
-                ids: set[str] = mine[found_name]
-                if any(near_ids(str(found_id), i) for i in ids if i != found_id):
+                found = str(found_id)
+                mine = {
+                    i
+                    for w, (first, last) in enumerate(windows)
+                    for i in keyed[w].get(f"{found_name}|{outside(found, first, last)}", ())
+                }
+                if any(near_ids(found, i) for i in mine if i != found):
                     uids.add(f"{dataset}:{record_id}")
         return self._rows(uids - self._loaded)
 
