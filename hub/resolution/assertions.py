@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.resolution.ids import resolve_redirect
+from hub.resolution.neighbourhood import absorbed, links_of
 from hub.resolution.persons import Constraints
-from hub.resolution.publish import read_in
 from hub.resolution.records import uid
 from hub.sources import catalog
-from hub.storage.models import EntityKind, RecordLink, SourceRecord
+from hub.storage.models import SourceRecord
 
 
 def entry_constraints(
@@ -38,7 +38,8 @@ def entry_constraints(
     if not rows:
         return Constraints()
     if previous is None:
-        previous = _links_of(session, {resolve_redirect(p, redirects) for _, p in rows}, redirects)
+        named = {resolve_redirect(p, redirects) for _, p in rows}
+        previous = links_of(session, named, absorbed(redirects))
     anchors: dict[str, str] = {}
     for record, person in sorted(previous.items()):
         anchors.setdefault(resolve_redirect(person, redirects), record)
@@ -49,18 +50,6 @@ def entry_constraints(
         if anchor is not None and anchor != entry:
             links.append((anchor, entry))
     return Constraints(must_link=tuple(sorted(links)))
-
-
-def _links_of(session: Session, persons: set[str], redirects: Mapping[str, str]) -> dict[str, str]:
-    """uid -> stored person id of every record linked to ``persons`` or to an id merged into
-    one of them."""
-    ids = persons | {old for old in redirects if resolve_redirect(old, redirects) in persons}
-    stmt = select(RecordLink.dataset, RecordLink.record_id, RecordLink.entity_id).where(
-        RecordLink.kind == EntityKind.PERSON
-    )
-    frame = read_in(session, stmt, RecordLink.entity_id, ids)
-    uids = frame["dataset"] + ":" + frame["record_id"]
-    return dict(zip(uids, frame["entity_id"], strict=True))
 
 
 def combined(*parts: Constraints) -> Constraints:

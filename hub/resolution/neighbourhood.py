@@ -27,21 +27,26 @@ Scoring, clustering, ids and survivorship then run on this part exactly as on th
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, and_, exists, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, exists, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from hub.resolution.ids import resolve_redirect
 from hub.resolution.persons import Constraints, near_ids
-from hub.resolution.publish import read_in, read_in_uids
-from hub.resolution.records import PERSON_COLUMNS, PERSON_DATASETS, with_house_keys
+from hub.resolution.publish import PAIR_COLUMNS
+from hub.resolution.records import (
+    PERSON_COLUMNS,
+    PERSON_DATASETS,
+    profile_hash,
+    with_house_keys,
+)
 from hub.resolution.scope import Changes
 from hub.storage.bulk import chunks
-from hub.storage.frames import isin
+from hub.storage.frames import isin, read_in, read_in_uids
 from hub.storage.models import EntityKind, MatchPair, RecordLink, SourceRecord
 
 _KEYS = [getattr(SourceRecord, name) for name in PERSON_COLUMNS[5:]]
@@ -50,31 +55,66 @@ _PERSON_RECORDS = (
            SourceRecord.valid_from, *_KEYS)
     .where(SourceRecord.dataset.in_(PERSON_DATASETS), SourceRecord.valid_to.is_(None))
 )  # fmt: skip
-#: A stored pair's columns, its evidence aside (as ``hub.resolution.run`` scores them).
-PAIR_KEYS = ("uid_l", "uid_r", "profile_l", "profile_r", "match_weight", "match_probability")
 #: The match keys besides the name and the ID: what tells two ID-less records apart.
 _LOOSE_KEYS = [c for c in PERSON_COLUMNS[6:] if c != "resident_id"]
+
+
+def unlinked(
+    session: Session, kind: EntityKind, datasets: Iterable[str], *also: ColumnElement[bool]
+) -> set[str]:
+    """uids of the current records of ``datasets`` (and ``also``) that have no link of
+    ``kind`` made from their current version: new, changed, or linked to nothing last time."""
+    record, link = SourceRecord, RecordLink
+    linked = exists().where(
+        link.kind == kind, link.dataset == record.dataset, link.record_id == record.record_id,
+        link.version_id == record.id,
+    )  # fmt: skip
+    stmt = select(record.dataset, record.record_id).where(
+        record.dataset.in_(list(datasets)), record.valid_to.is_(None), ~linked, *also
+    )
+    return {f"{d}:{r}" for d, r in session.execute(stmt)}
+
+
+def gone_links(session: Session, kind: EntityKind, *also: ColumnElement[bool]) -> set[str]:
+    """uids with a stored link of ``kind`` (and ``also``) and no current record."""
+    record, link = SourceRecord, RecordLink
+    current = exists().where(
+        record.dataset == link.dataset, record.record_id == link.record_id,
+        record.valid_to.is_(None),
+    )  # fmt: skip
+    stmt = select(link.dataset, link.record_id).where(link.kind == kind, ~current, *also)
+    return {f"{d}:{r}" for d, r in session.execute(stmt)}
 
 
 def person_changes(session: Session) -> Changes:
     """New or changed current person records and vanished ones, against the person links
     (what :func:`hub.resolution.scope.record_changes` finds, without reading every record)."""
-    record, link = SourceRecord, RecordLink
-    same = and_(link.kind == EntityKind.PERSON, link.dataset == record.dataset,
-                link.record_id == record.record_id)  # fmt: skip
-    unchanged = exists().where(same, link.version_id == record.id)
-    changed = select(record.dataset, record.record_id).where(
-        record.dataset.in_(PERSON_DATASETS), record.valid_to.is_(None), ~unchanged
-    )
-    current = exists().where(
-        record.dataset == link.dataset, record.record_id == link.record_id,
-        record.valid_to.is_(None),
-    )  # fmt: skip
-    gone = select(link.dataset, link.record_id).where(link.kind == EntityKind.PERSON, ~current)
     return Changes(
-        frozenset(f"{d}:{r}" for d, r in session.execute(changed)),
-        frozenset(f"{d}:{r}" for d, r in session.execute(gone)),
+        frozenset(unlinked(session, EntityKind.PERSON, PERSON_DATASETS)),
+        frozenset(gone_links(session, EntityKind.PERSON)),
     )
+
+
+def absorbed(redirects: Mapping[str, str]) -> dict[str, set[str]]:
+    """Each entity id that merges ended in -> the ids merged into it (itself included)."""
+    out: dict[str, set[str]] = {}
+    for old in redirects:
+        out.setdefault(resolve_redirect(old, redirects), set()).add(old)
+    return out
+
+
+def links_of(
+    session: Session, persons: Iterable[str], merged: Mapping[str, set[str]]
+) -> dict[str, str]:
+    """uid -> stored person id of every record linked to ``persons`` or to an id merged into
+    one of them (``merged``: :func:`absorbed`)."""
+    ids = {i for p in persons for i in (p, *merged.get(p, ()))}
+    stmt = select(RecordLink.dataset, RecordLink.record_id, RecordLink.entity_id).where(
+        RecordLink.kind == EntityKind.PERSON
+    )
+    frame = read_in(session, stmt, RecordLink.entity_id, ids)
+    uids = frame["dataset"] + ":" + frame["record_id"]
+    return dict(zip(uids, frame["entity_id"], strict=True))
 
 
 def _person_key() -> ColumnElement[Any]:
@@ -125,6 +165,7 @@ class Neighbourhood:
         self.session = session
         self.standard_keys = standard_keys  # address_code -> address_key (standard table)
         self.redirects = redirects
+        self._absorbed = absorbed(redirects)
         self._frames: list[pd.DataFrame] = [
             pd.DataFrame({c: pd.Series(dtype=object) for c in PERSON_COLUMNS})
         ]
@@ -178,9 +219,7 @@ class Neighbourhood:
         codes = self.standard_keys[isin(self.standard_keys, houses)].index
         found.append(self._where("address_code", record.address_code, set(codes)))
         found.append(self._slips(rows))
-        frame = pd.concat(found, ignore_index=True).drop_duplicates(["dataset", "record_id"])
-        self.asked |= set(frame["dataset"] + ":" + frame["record_id"])
-        self._take(frame)
+        self._take(pd.concat(found, ignore_index=True).drop_duplicates(["dataset", "record_id"]))
 
     def _slips(self, rows: pd.DataFrame) -> pd.DataFrame:
         """Records with the name of one of ``rows`` and a resident ID a slip apart from its
@@ -279,7 +318,7 @@ class Neighbourhood:
             self._resident_ids |= rids
             kin = [self._where("resident_id", SourceRecord.resident_id, rids)]
             loose = frame[~held & frame["name"].notna()]
-            keys = list(zip(loose["name"], _profile(loose), strict=True))
+            keys = list(zip(loose["name"], profile_hash(loose), strict=True))
             for key, uid in zip(keys, loose["uid"], strict=True):
                 self._kin.setdefault(key, set()).add(uid)
                 self._key_of[uid] = key
@@ -289,7 +328,7 @@ class Neighbourhood:
                 named = self._where("name_id", SourceRecord.name, {n for n, _ in profiles},
                                     SourceRecord.resident_id.is_(None))  # fmt: skip
                 named = named[named["resident_id"].isna()]
-                found = pd.Series(list(zip(named["name"], _profile(named), strict=True)))
+                found = pd.Series(list(zip(named["name"], profile_hash(named), strict=True)))
                 kin.append(named[isin(found, profiles)])
             frame = pd.concat(kin, ignore_index=True).drop_duplicates(["dataset", "record_id"])
             if len(frame):
@@ -330,7 +369,7 @@ class Neighbourhood:
         wanted = uids - self._paired
         self._paired |= wanted
         if wanted:
-            stmt = select(*(getattr(MatchPair, c) for c in PAIR_KEYS), MatchPair.evidence)
+            stmt = select(*(getattr(MatchPair, c) for c in PAIR_COLUMNS), MatchPair.evidence)
             for side in (MatchPair.uid_l, MatchPair.uid_r):
                 self._pairs.append(read_in(self.session, stmt, side, wanted))
         out: set[str] = set()
@@ -367,16 +406,10 @@ class Neighbourhood:
         self._mates |= wanted
         if not wanted:
             return set()
-        ids = wanted | {old for old in self.redirects
-                        if resolve_redirect(old, self.redirects) in wanted}  # fmt: skip
-        stmt = select(RecordLink.dataset, RecordLink.record_id, RecordLink.entity_id).where(
-            RecordLink.kind == EntityKind.PERSON
-        )
-        frame = read_in(self.session, stmt, RecordLink.entity_id, ids)
-        uids = frame["dataset"] + ":" + frame["record_id"]
-        self._links.update(zip(uids, frame["entity_id"], strict=True))
-        self._linked |= set(uids)
-        return set(uids)
+        found = links_of(self.session, wanted, self._absorbed)
+        self._links.update(found)
+        self._linked |= set(found)
+        return set(found)
 
     def previous_entity(self, gone: Iterable[str]) -> pd.Series:
         """uid -> person id of the last run (redirects followed), for the loaded records and
@@ -391,7 +424,7 @@ class Neighbourhood:
         ``exclude`` (re-scored)."""
         loaded = self._loaded
         if not self._pairs:
-            return pd.DataFrame(columns=[*PAIR_KEYS, "evidence"])
+            return pd.DataFrame(columns=[*PAIR_COLUMNS, "evidence"])
         frame = pd.concat(self._pairs, ignore_index=True).drop_duplicates(["uid_l", "uid_r"])
         self._pairs = [frame]
         keep = (
@@ -429,11 +462,3 @@ def _texts(values: Iterable[object]) -> set[str]:
 
 def _pairs(left: pd.Series, right: pd.Series) -> pd.Series:
     return pd.Series(list(zip(left, right, strict=True)), index=left.index, dtype=object)
-
-
-def _profile(frame: pd.DataFrame) -> list[int]:
-    """The profile hash of each row, as :func:`~hub.resolution.records.identity_profiles`."""
-    from hub.resolution.records import PROFILE_COLUMNS
-
-    text = frame[list(PROFILE_COLUMNS)].astype("str").reset_index(drop=True)
-    return list(pd.util.hash_pandas_object(text, index=False))

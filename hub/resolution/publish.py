@@ -10,7 +10,7 @@ persons outside it are left exactly as they are.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import repeat
 from typing import Any
@@ -18,13 +18,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import ColumnElement, delete, select, tuple_, update
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
 from hub.resolution.changes import ChangeKind, ChangeLog, plain
 from hub.resolution.golden import GoldenPersons
 from hub.resolution.tags import OWN_TAGS, shared_tags
-from hub.storage.bulk import BATCH, chunks, insert_rows, record_batches, split_uid
-from hub.storage.frames import AnySelect, isin, read_frame
+from hub.storage.bulk import BATCH, chunks, insert_rows, record_batches
+from hub.storage.frames import LITERAL_IN, isin, read_frame, read_in, read_in_uids
 from hub.storage.jsoncodec import dumps
 from hub.storage.models import (
     EntityKind,
@@ -50,8 +50,6 @@ HOUSE_COLUMNS = (
 #: Golden person columns derived from another field: their provenance is that field's.
 DERIVED_FROM = {"name_pinyin": "name", "birth_precision": "birth_date", "grid_code": "house_id"}
 LINK_COLUMNS = ("dataset", "record_id", "entity_id", "rule", "score", "precision", "version_id")
-#: Keys per ``IN`` list of rendered literals (no bound-parameter limit applies to them).
-LITERAL_IN = 2000
 
 Entity = type[House] | type[Person]
 
@@ -384,46 +382,6 @@ def store_pairs(
 
 
 # -- helpers -------------------------------------------------------------------------------------
-
-
-def read_in(
-    session: Session,
-    stmt: AnySelect,
-    column: InstrumentedAttribute[Any],
-    values: Iterable[Any],
-    *,
-    dates: Iterable[str] = (),
-) -> pd.DataFrame:
-    """``stmt`` restricted to ``column IN values``, in batches, as one frame."""
-    frames = [
-        read_frame(session, stmt.where(column.in_(batch)), dates=list(dates))
-        for batch in chunks(sorted(set(values)), LITERAL_IN)
-    ]
-    return (
-        pd.concat(frames, ignore_index=True)
-        if frames
-        else read_frame(session, stmt.where(column.in_([])), dates=list(dates))
-    )
-
-
-def read_in_uids(
-    session: Session,
-    stmt: AnySelect,
-    dataset: InstrumentedAttribute[Any],
-    record_id: InstrumentedAttribute[Any],
-    uids: Iterable[str],
-    *,
-    dates: Iterable[str] = (),
-) -> pd.DataFrame:
-    """``stmt`` restricted to the records named by ``uids`` (``dataset:record_id``)."""
-    keys = (split_uid(u) for u in uids)
-    frames = [
-        read_frame(session, stmt.where(dataset == name, record_id.in_(batch)), dates=list(dates))
-        for name, batch in record_batches(keys, LITERAL_IN)
-    ]
-    if frames:
-        return pd.concat(frames, ignore_index=True)
-    return read_frame(session, stmt.where(dataset.in_([])), dates=list(dates))
 
 
 def delete_uids(

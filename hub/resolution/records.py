@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.sources import catalog
-from hub.storage.frames import isin, read_frame
+from hub.storage.frames import isin, read_frame, read_in_uids
 from hub.storage.models import SourceRecord
 
 #: Datasets whose records describe a person (a reporter of 随手拍 is linked by phone, as a
@@ -96,8 +96,6 @@ def load_address_parts(
     columns = (version, SourceRecord.address_code, SourceRecord.address_key, *parts)
     if uids is None:
         return _current(session, datasets, *columns)
-    from hub.resolution.publish import read_in_uids  # publishing imports this module
-
     query = select(SourceRecord.dataset, SourceRecord.record_id, *columns).where(
         SourceRecord.dataset.in_(datasets), SourceRecord.valid_to.is_(None)
     )
@@ -196,6 +194,13 @@ def trusted_ids(records: pd.DataFrame) -> pd.Series:
     return trusted
 
 
+def profile_hash(records: pd.DataFrame) -> pd.Series:
+    """A hash of each record's match keys (as text), stable across runs: equal keys, equal
+    profile."""
+    text = records[list(PROFILE_COLUMNS)].astype("str").reset_index(drop=True)
+    return pd.util.hash_pandas_object(text, index=False)
+
+
 def identity_profiles(records: pd.DataFrame) -> pd.DataFrame:
     """Per record (in ``uid`` order): its match keys, ``profile`` (a hash of them, stable across
     runs), ``rep`` (the profile's smallest uid) and ``trusted_id`` (:func:`trusted_ids`)."""
@@ -203,7 +208,7 @@ def identity_profiles(records: pd.DataFrame) -> pd.DataFrame:
     if not out["uid"].is_monotonic_increasing:
         out = out.sort_values("uid")
     out = out.reset_index(drop=True)
-    out["profile"] = pd.util.hash_pandas_object(out[list(PROFILE_COLUMNS)], index=False)
+    out["profile"] = profile_hash(out)
     out["rep"] = out["uid"].groupby(out["profile"]).transform("min")
     out["trusted_id"] = trusted_ids(out)
     return out

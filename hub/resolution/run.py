@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub.reports.publish import publish_reports
@@ -36,9 +36,11 @@ from hub.resolution.houses import link_houses, load_standard_addresses
 from hub.resolution.ids import assign_ids, resolve_redirect
 from hub.resolution.neighbourhood import (
     Neighbourhood,
+    gone_links,
     name_counts,
     name_total,
     person_changes,
+    unlinked,
 )
 from hub.resolution.persons import (
     EDGE_COLUMNS,
@@ -80,7 +82,6 @@ PAIR_FLOOR = 0.01
 #: SQLite page cache while the result is written (see ``page_cache``): a county publication
 #: writes about a gigabyte of pages, which spill to the WAL and back with the 2 MiB default.
 PAGE_CACHE_MIB = 512
-PAIR_COLUMNS = ["uid_l", "uid_r", "profile_l", "profile_r", "match_weight", "match_probability"]
 
 
 @dataclass(slots=True)
@@ -139,7 +140,7 @@ def resolve(
     # With the standard addresses as the last run linked them, a record's house link can
     # change only with the record or its person: the run links those alone, after clustering.
     scoped_houses = incremental and not _standard_changed(session)
-    raw_house_links = None if scoped_houses else _link_every_address(session, standard)
+    raw_house_links = None if scoped_houses else _link_addresses(session, standard)
     clock.lap(report, "houses")
 
     say("persons: scoring candidate pairs")
@@ -168,9 +169,11 @@ def resolve(
     house_scope: set[str] | None = None
     if raw_house_links is None:  # the records of re-resolved persons, and new door plates
         relink = {u for u in sub_uids if u.split(":", 1)[0] in ADDRESS_DATASETS}
-        relink |= _unlinked_places(session)
+        # Door plates and standard addresses without a link from their current version.
+        relink |= unlinked(session, EntityKind.HOUSE, (catalog.ADDRESSES.key,
+                                                        catalog.DOOR_PLATES.key))  # fmt: skip
         raw_house_links = _link_addresses(session, standard, relink)
-        house_scope = relink | _gone_links(session, EntityKind.HOUSE)
+        house_scope = relink | gone_links(session, EntityKind.HOUSE)
     del standard
     clock.lap(report, "cluster")
 
@@ -375,7 +378,7 @@ def _neighbourhood(
     fresh = (
         _floor(score_profiles(prof, model, only=set(changes.changed), backend=backend,
                               names=names))
-        if changes.changed else pd.DataFrame(columns=PAIR_COLUMNS)
+        if changes.changed else pd.DataFrame(columns=list(publish.PAIR_COLUMNS))
     )  # fmt: skip
     # Walk out from the seeds until their components are read whole, then resolve them.
     hood.closure(seeds, fresh, changes.changed, constraints)
@@ -403,16 +406,11 @@ def _resolved(links: pd.DataFrame, redirects: dict[str, str]) -> pd.Series:
     )  # fmt: skip
 
 
-def _link_every_address(session: Session, standard: pd.DataFrame) -> pd.DataFrame:
-    """Every current address-bearing record linked to a house (with its version)."""
-    addressed = load_address_parts(session)
-    links = link_houses(standard, addressed).links
-    links["version_id"] = links["uid"].map(addressed.set_index("uid")["version_id"]).to_numpy()
-    return links
-
-
-def _link_addresses(session: Session, standard: pd.DataFrame, uids: set[str]) -> pd.DataFrame:
-    """:func:`_link_every_address` for the records ``uids``."""
+def _link_addresses(
+    session: Session, standard: pd.DataFrame, uids: set[str] | None = None
+) -> pd.DataFrame:
+    """Every current address-bearing record (or those of ``uids``) linked to a house, with
+    its version."""
     addressed = load_address_parts(session, uids=uids)
     links = link_houses(standard, addressed).links
     links["version_id"] = links["uid"].map(addressed.set_index("uid")["version_id"]).to_numpy()
@@ -421,49 +419,12 @@ def _link_addresses(session: Session, standard: pd.DataFrame, uids: set[str]) ->
 
 def _standard_changed(session: Session) -> bool:
     """Whether a standard address is new, changed or gone since the last run linked them."""
-    record, link = SourceRecord, RecordLink
     standard = catalog.ADDRESSES.key
-    linked = exists().where(
-        link.kind == EntityKind.HOUSE, link.dataset == standard,
-        link.record_id == record.record_id, link.version_id == record.id,
-    )  # fmt: skip
-    new = select(record.id).where(
-        record.dataset == standard, record.valid_to.is_(None), record.address_code.is_not(None),
-        ~linked,
-    ).limit(1)  # fmt: skip
-    current = exists().where(record.id == link.version_id, record.valid_to.is_(None))
-    gone = (
-        select(link.id)
-        .where(link.kind == EntityKind.HOUSE, link.dataset == standard, ~current)
-        .limit(1)
+    coded = SourceRecord.address_code.is_not(None)
+    return bool(
+        unlinked(session, EntityKind.HOUSE, [standard], coded)
+        or gone_links(session, EntityKind.HOUSE, RecordLink.dataset == standard)
     )
-    return session.scalar(new) is not None or session.scalar(gone) is not None
-
-
-def _unlinked_places(session: Session) -> set[str]:
-    """Door plates and standard addresses without a house link from their current version:
-    new or changed, or linked to nothing last time (they are few)."""
-    record, link = SourceRecord, RecordLink
-    linked = exists().where(
-        link.kind == EntityKind.HOUSE, link.dataset == record.dataset,
-        link.record_id == record.record_id, link.version_id == record.id,
-    )  # fmt: skip
-    places = (catalog.ADDRESSES.key, catalog.DOOR_PLATES.key)
-    stmt = select(record.dataset, record.record_id).where(
-        record.dataset.in_(places), record.valid_to.is_(None), ~linked
-    )
-    return {f"{d}:{r}" for d, r in session.execute(stmt)}
-
-
-def _gone_links(session: Session, kind: EntityKind) -> set[str]:
-    """uids with a stored link of ``kind`` and no current record."""
-    record, link = SourceRecord, RecordLink
-    current = exists().where(
-        record.dataset == link.dataset, record.record_id == link.record_id,
-        record.valid_to.is_(None),
-    )  # fmt: skip
-    stmt = select(link.dataset, link.record_id).where(link.kind == kind, ~current)
-    return {f"{d}:{r}" for d, r in session.execute(stmt)}
 
 
 def _count_records(session: Session) -> int:

@@ -19,11 +19,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from hub.storage.bulk import chunks, record_batches, split_uid
 
 #: Rows fetched and turned into columns at a time: the driver's row tuples for the county's
 #: 1.4 million records would take more memory than the frame built from them.
 FETCH_ROWS = 100_000
+#: Keys per ``IN`` list of rendered literals (no bound-parameter limit applies to them).
+LITERAL_IN = 2000
 #: A SELECT of any columns (SQLAlchemy 2.1 types a Select by the types of its columns).
 AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 
@@ -108,3 +112,43 @@ def isin(column: pd.Series | pd.Index, values: Iterable[Any]) -> npt.NDArray[np.
     found = pa.array(texts, type=data.type)
     hit = np.asarray(pc.is_in(data, value_set=found).to_numpy(zero_copy_only=False), dtype=bool)
     return hit | np.asarray(column.isna(), dtype=bool) if missing else hit
+
+
+def read_in(
+    session: Session,
+    stmt: AnySelect,
+    column: InstrumentedAttribute[Any],
+    values: Iterable[Any],
+    *,
+    dates: Iterable[str] = (),
+) -> pd.DataFrame:
+    """``stmt`` restricted to ``column IN values``, in batches, as one frame."""
+    frames = [
+        read_frame(session, stmt.where(column.in_(batch)), dates=list(dates))
+        for batch in chunks(sorted(set(values)), LITERAL_IN)
+    ]
+    return (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else read_frame(session, stmt.where(column.in_([])), dates=list(dates))
+    )
+
+
+def read_in_uids(
+    session: Session,
+    stmt: AnySelect,
+    dataset: InstrumentedAttribute[Any],
+    record_id: InstrumentedAttribute[Any],
+    uids: Iterable[str],
+    *,
+    dates: Iterable[str] = (),
+) -> pd.DataFrame:
+    """``stmt`` restricted to the records named by ``uids`` (``dataset:record_id``)."""
+    keys = (split_uid(u) for u in uids)
+    frames = [
+        read_frame(session, stmt.where(dataset == name, record_id.in_(batch)), dates=list(dates))
+        for name, batch in record_batches(keys, LITERAL_IN)
+    ]
+    if frames:
+        return pd.concat(frames, ignore_index=True)
+    return read_frame(session, stmt.where(dataset.in_([])), dates=list(dates))

@@ -18,7 +18,7 @@ from hub.ingest.service import ingest_landing
 from hub.resolution.decisions import DecisionKind, record_decision
 from hub.resolution.evaluation import pairwise_scores, read_truth
 from hub.resolution.ids import resolve_redirect
-from hub.resolution.run import resolve
+from hub.resolution.run import ResolutionReport, resolve
 from hub.storage import migrate
 from hub.storage.models import (
     Benefit,
@@ -166,12 +166,21 @@ def _published(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
     return state
 
 
-def test_incremental_next_snapshot_equals_a_full_run(world: Path, tmp_path: Path) -> None:
+def _next_snapshot(world: Path, tmp_path: Path) -> Path:
+    """A copy of the world's landing with the following month's deliveries added."""
     landing, truth = tmp_path / "landing", tmp_path / "truth"
     shutil.copytree(world / "landing", landing)
     shutil.copytree(world / "truth", truth)
     generate(GenerateOptions(residents=RESIDENTS, seed=11, out=landing, truth=truth,
                              next_snapshot=True))  # fmt: skip
+    return landing
+
+
+def _incremental_and_full(
+    world: Path, tmp_path: Path, landing: Path
+) -> tuple[ResolutionReport, Engine, Engine]:
+    """``landing`` ingested into two copies of the world, resolved incrementally in one and
+    in full in the other: the incremental run's report and both engines."""
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     incremental, full = _copy(world, tmp_path / "a"), _copy(world, tmp_path / "b")
@@ -180,6 +189,13 @@ def test_incremental_next_snapshot_equals_a_full_run(world: Path, tmp_path: Path
     with session_factory(incremental)() as s, s.begin():
         report = resolve(s)
     _resolve(full, full=True)
+    return report, incremental, full
+
+
+def test_incremental_next_snapshot_equals_a_full_run(world: Path, tmp_path: Path) -> None:
+    report, incremental, full = _incremental_and_full(
+        world, tmp_path, _next_snapshot(world, tmp_path)
+    )
     assert report.kind == "incremental"
     # The incremental run re-resolved only part of the county, and changed something.
     assert 0 < report.counts["records_resolved"] < report.counts["records"] / 2
@@ -220,16 +236,6 @@ def test_steward_decisions_survive_a_full_rerun_and_merged_ids_resolve(
         assert statuses[old] is EntityStatus.MERGED
 
 
-def _next_snapshot(world: Path, tmp_path: Path) -> Path:
-    """A copy of the world's landing with the following month's deliveries added."""
-    landing, truth = tmp_path / "landing", tmp_path / "truth"
-    shutil.copytree(world / "landing", landing)
-    shutil.copytree(world / "truth", truth)
-    generate(GenerateOptions(residents=RESIDENTS, seed=11, out=landing, truth=truth,
-                             next_snapshot=True))  # fmt: skip
-    return landing
-
-
 def test_incremental_after_a_standard_address_went_equals_a_full_run(
     world: Path, tmp_path: Path
 ) -> None:
@@ -244,14 +250,7 @@ def test_incremental_after_a_standard_address_went_equals_a_full_run(
     gone = next(i for i, line in enumerate(lines[1:], 1)
                 if (m := code.match(line)) and f"H{m[1].decode()}" in housed)  # fmt: skip
     newest.write_bytes(b"".join(lines[:gone] + lines[gone + 1 :]))
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    incremental, full = _copy(world, tmp_path / "a"), _copy(world, tmp_path / "b")
-    for engine in (incremental, full):
-        ingest_landing(session_factory(engine), landing)
-    with session_factory(incremental)() as s, s.begin():
-        report = resolve(s)
-    _resolve(full, full=True)
+    report, incremental, full = _incremental_and_full(world, tmp_path, landing)
     assert report.kind == "incremental"
     assert report.counts["houses_ended"] == 1
     after_incremental, after_full = _published(incremental), _published(full)
