@@ -1,0 +1,5 @@
+"""``python -m evalset``."""
+
+from evalset.cli import main
+
+main()
