@@ -97,3 +97,53 @@ def generate(
         f"{len(world.grids)} grids; {len(outcome.written)} files written to {out}; "
         f"truth in {truth} ({time.perf_counter() - started:.1f} s)"
     )
+
+
+@main.command()
+@click.option(
+    "--truth",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    required=True,
+    help="The truth folder of `evalset generate`.",
+)
+@click.option(
+    "--url",
+    required=True,
+    help="The hub's GraphQL endpoint, e.g. "
+    "http://127.0.0.1:8161/graphql (a server in development mode, or give --token).",
+)
+@click.option("--token", default=None, help="A bearer token (production mode).")
+@click.option(
+    "--links",
+    "links_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="A `hub export links --kind person` file "
+    "(default: run it, with the hub's database from HUB_DATABASE_URL).",
+)
+@click.option(
+    "--operations",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="The published operations (default: schema/operations).",
+)
+def answers(
+    truth: Path, url: str, token: str | None, links_file: Path | None, operations: Path | None
+) -> None:
+    """Ask the published questions township by township and grid by grid; print precision,
+    recall, and the misses and extras by kind."""
+    from evalset import answers as checker
+
+    started = time.perf_counter()
+    try:
+        scores = checker.run(
+            truth,
+            checker.Client(url=url, token=token),
+            links_file,
+            operations or checker.default_operations(),
+        )
+    except checker.AnswersError as exc:
+        raise click.ClickException(str(exc)) from None
+    for score in scores:
+        click.echo("\n".join(score.lines()))
+    click.echo(f"({time.perf_counter() - started:.1f} s)")

@@ -196,6 +196,7 @@ def deliver(world: World, landing: Path | None, delivered: Delivered) -> list[st
     noise = world.noise
     written: list[str] = []
     snapshot = snapshot_files(world)
+    earlier = _deliveries_on_disk(landing, snapshot)
     for file in snapshot:
         ids = file.record_ids
         line_based = file.encoding != "" and file.dataset != GRID
@@ -214,11 +215,47 @@ def deliver(world: World, landing: Path | None, delivered: Delivered) -> list[st
         files.write(landing / file.path, data)
         written.append(file.path)
     extras = _extras(world, snapshot, rng)
+    if world.snapshot > 0 and noise.hit("file.redelivered", rng=rng):
+        previous = _previous(landing, earlier, rng)
+        if previous is not None:
+            extras.append(previous)
     if landing is not None:
         for path, make in extras:
             files.write(landing / path, make())
             written.append(path)
     return written
+
+
+def _deliveries_on_disk(landing: Path | None, snapshot: list[File]) -> list[str]:
+    """Deliveries of earlier snapshots in the landing folder (not this snapshot's)."""
+    if landing is None or not landing.is_dir():
+        return []
+    names = {f.path.split("/")[-1].rsplit("_", 1)[0] for f in snapshot}
+    current = {f.path for f in snapshot}
+    found = []
+    for path in sorted(landing.glob("*/*")):
+        relative = path.relative_to(landing).as_posix()
+        stem = path.name.rsplit("_", 1)[0]
+        tail = path.name.rsplit("_", 1)[-1].split(".")[0]
+        if (
+            relative not in current
+            and stem in names
+            and tail.isdigit()
+            and path.name.count(".") == 1
+        ):
+            found.append(relative)
+    return found
+
+
+def _previous(
+    landing: Path | None, earlier: list[str], rng: Rng
+) -> tuple[str, Callable[[], bytes]] | None:
+    """A file of an earlier snapshot, to arrive again with the same bytes."""
+    if landing is None or not earlier:
+        return None
+    path = rng.pick(earlier)
+    data = (landing / path).read_bytes()
+    return path, lambda: data
 
 
 def _extras(world: World, snapshot: list[File], rng: Rng) -> list[tuple[str, Callable[[], bytes]]]:

@@ -367,6 +367,7 @@ def _buildings(world: World, day: date, rng: Rng) -> None:
         grids[building.grid].buildings.append(building)
         chengguan.add_plate(world, building, rng.child(building.code), world.datasets.plates)
     occupancy = _occupancy(world)
+    lived_in = {h.code for p in world.persons for h in (p.house, p.previous_house) if h}
     empty = [
         b
         for b in builder.buildings[:before]
@@ -374,9 +375,7 @@ def _buildings(world: World, day: date, rng: Rng) -> None:
         and len(b.houses) == 1
         and b.houses[0].ended is None
         and occupancy.get(b.houses[0].code, 0) == 0
-        and not any(
-            p.house is b.houses[0] or p.previous_house is b.houses[0] for p in world.persons
-        )
+        and b.houses[0].code not in lived_in
     ]
     if empty and rng.chance(0.7):
         building = rng.pick(empty)
@@ -520,13 +519,11 @@ def _members(world: World, start: date, day: date, rng: Rng) -> None:
     for row in members.values():
         if not row.gone:
             dangjian.refresh(world, row)
+    enrolled = {m.person.key for m in members.values()}
     candidates = [
         p
         for p in world.persons
-        if p.active
-        and p.house is not None
-        and p.age_on(day) >= 20
-        and not any(m.person is p for m in members.values())
+        if p.active and p.house is not None and p.age_on(day) >= 20 and p.key not in enrolled
     ]
     for _ in range(_count(rng, 0.003, len(candidates), (day - start).days, 1)):
         person = rng.pick(candidates)

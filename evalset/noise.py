@@ -49,7 +49,7 @@ KINDS: tuple[Kind, ...] = (
     Kind(
         "name.homophone",
         0.010,
-        "hand-typed record (civil affairs, party, grid)",
+        "civil-affairs or party row",
         "one given-name character replaced by a homophone (同音字): 陈秀英 -> 陈秀瑛",
     ),
     Kind(
@@ -128,7 +128,7 @@ KINDS: tuple[Kind, ...] = (
         "the birth file keeps the placeholder name (陈丽之子, 王芳之女, 之女, 宝宝) after the "
         "child is named",
     ),
-    Kind("weijian.adult_no_id", 0.02, "adult immunisation file", "id_no empty (id_type 无)"),
+    Kind("weijian.adult_no_id", 0.02, "adult immunisation file", "id_no empty"),
     Kind(
         "weijian.passport",
         0.004,
@@ -157,7 +157,7 @@ KINDS: tuple[Kind, ...] = (
         "record outside gongan of a person born before 1982",
         "the 15-digit legacy ID",
     ),
-    Kind("id.missing", 0.01, "civil-affairs, party or health-group record", "ID left empty"),
+    Kind("id.missing", 0.01, "ID typed outside gongan", "ID left empty"),
     Kind(
         "id.household_member",
         0.002,
@@ -260,11 +260,16 @@ KINDS: tuple[Kind, ...] = (
     Kind("wangge.work_phone", 0.35, "grid worker", "a work mobile no other record holds"),
     Kind("wangge.name_typo", 0.005, "grid row with a worker", "homophone in the worker's name"),
     # --- the world's hard cases (real, not defects; scaled too) ------------------------------
-    Kind("world.twins", 0.012, "birth", "twins: same birth date, household, phone, similar names"),
+    Kind(
+        "world.twins",
+        0.012,
+        "child born",
+        "twins: same birth date, household, phone, similar names",
+    ),
     Kind(
         "world.namesake_same_day",
         0.002,
-        "person",
+        "adult resident",
         "a namesake born the same day elsewhere in the county (common names: 陈丽, 林秀英)",
     ),
     Kind(
@@ -286,6 +291,12 @@ KINDS: tuple[Kind, ...] = (
         0.3,
         "snapshot",
         "a copy whose name breaks the pattern: 人口_20261130(1).csv",
+    ),
+    Kind(
+        "file.redelivered",
+        0.5,
+        "next snapshot",
+        "one file of an earlier snapshot delivered again, byte for byte",
     ),
     Kind(
         "file.excel_lock", 0.3, "civil-affairs workbook", "Excel's lock file ~$救助对象_202611.xlsx"

@@ -140,6 +140,8 @@ class People:
                 [s for s, _, _ in SHAPES], [r if rural else t for _, t, r in SHAPES]
             )
             self._registered(household, shape)
+            if any(p.age_on(self.today) >= 55 for p in household.members) and rng.chance(0.35):
+                household.landline = self.unique.landline()
         return household
 
     def _spouse_area(self) -> str:

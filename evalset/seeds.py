@@ -43,7 +43,7 @@ class Rng(random.Random):
         return self.choices(items, weights=weights, k=1)[0]
 
     def digits(self, n: int) -> str:
-        return "".join(str(self.randrange(10)) for _ in range(n))
+        return f"{self.randrange(10**n):0{n}d}" if n else ""
 
     def poisson(self, mean: float) -> int:
         """Knuth's method for small means, a rounded normal beyond."""

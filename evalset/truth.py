@@ -161,12 +161,19 @@ def truth_files(world: World, delivered: Delivered) -> dict[str, str]:
             continue
         assert rec.person is not None
         persons.append([rec.dataset, rec.record_id, rec.person.key])
-    houses = [
-        row
-        for row in _house_rows(world)
-        if (row[0], row[1]) in delivered.complete and (row[0], row[1]) not in blocked
-    ]
+    houses: list[list[str]] = []
+    for row in _house_rows(world):
+        key = (row[0], row[1])
+        if key in blocked:
+            continue
+        if key in delivered.complete:
+            houses.append(row)
+        elif key in delivered.broken:
+            undecided.append(
+                [*key, f"only delivered as the half-written last line of {delivered.broken[key]}"]
+            )
     undecided.extend(_unplaced(world, delivered))
+    undecided = [list(row) for row in dict.fromkeys(map(tuple, undecided))]
     persons.sort()
     houses.sort()
     undecided.sort()
@@ -220,6 +227,9 @@ def _unplaced(world: World, delivered: Delivered) -> Iterator[list[str]]:
                 p.record_id,
                 f"gate plate of a compound of several buildings: {p.address}",
             ]
+    for rep in d.reports.events.values():
+        if rep.target is None and (REPORT, rep.event_id) in delivered.complete:
+            yield [REPORT, rep.event_id, f"names no single building: {rep.address}"]
 
 
 def residents(world: World, delivered: Delivered) -> list[list[str]]:

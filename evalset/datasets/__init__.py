@@ -39,10 +39,16 @@ class Datasets:
 
     @classmethod
     def build(cls, world: World) -> Datasets:
+        assistance = minzheng.build_assistance(world)
+        poor = {
+            r.person.key
+            for r in assistance.values()
+            if r.person is not None and r.category in minzheng.LOW_INCOME
+        }
         return cls(
             population=gongan.build_population(world),
-            assistance=minzheng.build_assistance(world),
-            immunisation=weijian.build_immunisation(world),
+            assistance=assistance,
+            immunisation=weijian.build_immunisation(world, poor),
             health_groups=weijian.build_health_groups(world),
             members=dangjian.build_members(world),
             plates=chengguan.build_plates(world),

@@ -211,7 +211,7 @@ def open_file(world: World, person: Person, rng: Rng, at_birth: bool = False) ->
     return ImmunisationFile(
         person=person,
         name=name,
-        id_type="居民身份证" if rid else "无",
+        id_type="居民身份证" if rid or not child else "无",
         id_no=str(rid),
         phone=phone,
         birth=_typed_birth(person.birth, world, rng),
@@ -255,8 +255,9 @@ def _dose(
 class Immunisation:
     """Every file and dose; ``files_of`` maps a person to their files (birth file first)."""
 
-    def __init__(self) -> None:
+    def __init__(self, poor: set[str] | None = None) -> None:
         self.files_of: dict[str, list[ImmunisationFile]] = {}
+        self.poor = poor or set()  # persons on a 低保 / 特困供养 row
 
     def doses(self) -> list[Dose]:
         return [d for files in self.files_of.values() for f in files for d in f.doses]
@@ -311,7 +312,10 @@ class Immunisation:
             and person.rid[:6] in idcard.FAR_AWAY
             and (person.registered_on or world.today) > date(2022, 6, 30)
         )
-        if age_2021 >= 12 and not came_later and rng.chance(0.88 if age_2021 < 80 else 0.55):
+        coverage = 0.88 if age_2021 < 80 else 0.55
+        if person.key in self.poor:  # the poor and frail were reached less often
+            coverage *= 0.7
+        if age_2021 >= 12 and not came_later and rng.chance(coverage):
             day = date(2021, 3, 20) + timedelta(days=rng.randrange(200))
             for number, gap in ((1, 0), (2, rng.randint(21, 56)), (3, rng.randint(180, 300))):
                 day = day + timedelta(days=gap)
@@ -392,8 +396,8 @@ def correct_file(world: World, file: ImmunisationFile) -> None:
         file.birth = f"{person.birth:%Y-%m-%d}"
 
 
-def build_immunisation(world: World) -> Immunisation:
-    registry = Immunisation()
+def build_immunisation(world: World, poor: set[str]) -> Immunisation:
+    registry = Immunisation(poor)
     rng = world.rng.child("weijian", 0)
     for person in list(world.persons):
         prng = rng.child(person.key)
