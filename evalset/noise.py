@@ -44,7 +44,7 @@ KINDS: tuple[Kind, ...] = (
         "name.nickname",
         0.002,
         "civil-affairs or party row",
-        "nickname typed: 阿明, 小芳 (阿 / 小 + a character of the given name)",
+        "the name people call them: 陈阿明, 林小芳 (阿 / 小 + a character of the given name)",
     ),
     Kind(
         "name.homophone",

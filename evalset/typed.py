@@ -48,7 +48,7 @@ def name(person: Person, noise: Noise, rng: Rng, profile: Profile) -> str:
         if noise.hit("name.homophone", f):
             text = names.homophone(text, surname_len, rng) or text
         if noise.hit("name.nickname", f) and len(text) > surname_len:
-            text = names.nickname(text[surname_len:], rng)
+            text = text[:surname_len] + names.nickname(text[surname_len:], rng)
     if noise.hit("name.lookalike", f):
         text = names.lookalike(text, rng) or text
     if profile.spaces and noise.hit("name.spaces", f):

@@ -278,15 +278,12 @@ def build_assistance(world: World) -> dict[str, AssistanceRow]:
             prng = hrng.child(person.key)
             if person.active or _recently_gone(world, person):
                 for category, covered, amount in entitlements(world, person, prng):
-                    row = new_row(
-                        world,
-                        person,
-                        category,
-                        covered,
-                        amount,
-                        _start(world, prng, date(2016, 1, 1)),
-                        prng,
-                    )
+                    earliest = date(2016, 1, 1)
+                    if category == "高龄补贴":  # from the month after the 80th birthday
+                        eighty = person.birth.replace(year=person.birth.year + 80, day=1)
+                        earliest = max(earliest, eighty + timedelta(days=32))
+                    start = _start(world, prng, min(earliest, world.today))
+                    row = new_row(world, person, category, covered, amount, start, prng)
                     rows[row.record_id] = row
     add_test_rows(world, rows, rng.child("test"), len(rows))
     return rows
