@@ -146,4 +146,6 @@ def answers(
         raise click.ClickException(str(exc)) from None
     for score in scores:
         click.echo("\n".join(score.lines()))
+    for note in scores[-1].notes if scores else []:
+        click.echo(f"note: {note}")
     click.echo(f"({time.perf_counter() - started:.1f} s)")

@@ -51,4 +51,7 @@ def run(truth_dir: Path, client: Client, links_file: Path | None, operations: Pa
             export_links(path)
         links = Links.read(path, truth)
     checker = Checker(client=client, truth=truth, links=links, operations=operations)
-    return [checker.ask(LOW_INCOME), checker.ask(ELDERLY_ALONE)]
+    scores = [checker.ask(LOW_INCOME), checker.ask(ELDERLY_ALONE)]
+    for score in scores:
+        score.notes = list(dict.fromkeys(checker.notes))
+    return scores

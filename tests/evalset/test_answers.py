@@ -182,3 +182,24 @@ def test_an_unreachable_hub_is_one_line(tmp_path: Path) -> None:
     client = Client(url="http://127.0.0.1:9/graphql", timeout=2)
     with pytest.raises(AnswersError, match=r"cannot reach the hub"):
         client.run("{ __typename }", {})
+
+
+class ProductionHub(ScriptedHub):
+    """Runs the published operations only, as a production server does."""
+
+    def run(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        if "Evalset" in query:
+            raise AnswersError("http://hub/graphql: OPERATION_NOT_ALLOWED")
+        return super().run(query, variables)
+
+
+def test_a_production_server_still_gets_scored_without_diagnosis(tmp_path: Path) -> None:
+    check = checker(tmp_path, ProductionHub(answers={GRID: ["P5"]}, view={}))
+    elderly = check.ask(ELDERLY_ALONE)
+    low = check.ask(LOW_INCOME)
+    assert (elderly.precision, elderly.recall) == (1.0, 1.0)
+    assert low.misses == {"split into 2 persons; not diagnosed": 1, "not diagnosed": 1}
+    assert check.notes == [
+        "grids listed from residents.csv: the server refused grids(level:)",
+        "misses not diagnosed: the server refused nodes(ids:)",
+    ]
