@@ -1,8 +1,8 @@
 """The independent evaluation set (``evalset``): how fast and how big its generation is, and
 what the hub scores on it. Everything runs through the command lines, as a user would.
 
-    python benchmarks/evalset.py --generate-only --residents 50000
-    python benchmarks/evalset.py --residents 3000 20000 --noise 1.0 1.5 --snapshots 2
+    python benchmarks/independent_set.py --generate-only --residents 50000
+    python benchmarks/independent_set.py --residents 3000 20000 --noise 1.0 1.5 --snapshots 2
 
 Per size and noise: ``evalset generate`` (wall time, peak memory of the process), then, unless
 ``--generate-only``, ``hub run`` on an SQLite database of its own, ``hub evaluate --truth``
@@ -14,6 +14,7 @@ goes under ``var/evalset-bench/<residents>-<noise>``, replaced on each run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -24,6 +25,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,7 +63,9 @@ def free_port() -> int:
     sys.exit("no free port in 8161-8179")
 
 
-def answers(env: dict[str, str], truth: Path) -> str:
+@contextlib.contextmanager
+def dev_server(env: dict[str, str]) -> Iterator[str]:
+    """``hub serve --dev`` on a free port, the database from ``env``; yields its GraphQL URL."""
     port = free_port()
     server = subprocess.Popen(
         [str(BIN / "hub"), "serve", "--dev", "--port", str(port)],
@@ -69,23 +73,27 @@ def answers(env: dict[str, str], truth: Path) -> str:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}/graphql"
     try:
         for _ in range(120):
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
                 break
             except urllib.error.HTTPError:
-                break
+                break  # it answers
             except OSError:
                 time.sleep(0.5)
-        _, _, out = timed(
-            [sys.executable, "-m", "evalset", "answers", "--truth", str(truth), "--url", url], env
-        )
-        return out
+        yield f"http://127.0.0.1:{port}/graphql"
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def answers(env: dict[str, str], truth: Path) -> str:
+    with dev_server(env) as url:
+        _, _, out = timed(
+            [sys.executable, "-m", "evalset", "answers", "--truth", str(truth), "--url", url], env
+        )
+    return out
 
 
 def one(

@@ -144,6 +144,20 @@ class People:
                 household.landline = self.unique.landline()
         return household
 
+    def _head(
+        self,
+        household: Household,
+        surname: str,
+        sex: str,
+        low: float,
+        high: float,
+        skew: bool = False,
+    ) -> Person:
+        """A head of household on their own (a woman keeps her own surname)."""
+        own = surname if sex == "男" else names.surname(self.rng)
+        birth = self.birth_for_age(low, high, skew)
+        return self.person(own, sex, birth, household, "户主", idcard.DEHUA)
+
     def _spouse_area(self) -> str:
         return self.rng.pick(idcard.NEIGHBOURS) if self.rng.chance(0.3) else idcard.DEHUA
 
@@ -243,28 +257,14 @@ class People:
         surname = names.surname(rng)
         if shape == "elderly_alone":
             sex = "女" if rng.chance(0.62) else "男"
-            self.person(
-                surname if sex == "男" else names.surname(rng),
-                sex,
-                self.birth_for_age(65, 97, skew_young=True),
-                household,
-                "户主",
-                idcard.DEHUA,
-            )
+            self._head(household, surname, sex, 65, 97, skew=True)
         elif shape == "elderly_couple":
             self._couple(household, surname, 62, 92, skew=True)
         elif shape == "couple":
             self._couple(household, surname, 24, 64)
         elif shape == "single":
             sex = rng.pick(("男", "女"))
-            self.person(
-                surname if sex == "男" else names.surname(rng),
-                sex,
-                self.birth_for_age(20, 64),
-                household,
-                "户主",
-                idcard.DEHUA,
-            )
+            self._head(household, surname, sex, 20, 64)
         elif shape == "couple_kids":
             parents = list(self._couple(household, surname, 26, 52))
             self._kids(household, surname, parents, rng.weighted((1, 2, 3), (0.35, 0.5, 0.15)))
@@ -308,14 +308,7 @@ class People:
             self._kids(household, surname, [son, wife], count, grand=not middle_head)
         elif shape == "single_parent":
             sex = "女" if rng.chance(0.7) else "男"
-            parent = self.person(
-                surname if sex == "男" else names.surname(rng),
-                sex,
-                self.birth_for_age(27, 52),
-                household,
-                "户主",
-                idcard.DEHUA,
-            )
+            parent = self._head(household, surname, sex, 27, 52)
             kid_surname = parent.surname if rng.chance(0.6) else surname
             self._kids(household, kid_surname, [parent], rng.weighted((1, 2), (0.7, 0.3)))
         elif shape == "grandparents_kids":

@@ -9,7 +9,7 @@ cancelled.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -130,23 +130,17 @@ class Population:
         if person.active and not person.floating and noise.hit("gongan.duplicate", rng=rng):
             given = person.given
             short = person.surname + given[:-1] if len(given) >= 2 else person.name
-            twin_row = PopulationRow(
+            later = when + timedelta(days=4000) < world.today
+            twin_row = replace(
+                row,
                 record_id=world.unique.code("GA", 10),
-                person=person,
                 rid=person.rid,
                 name=short,
-                sex=row.sex,
-                ethnicity=row.ethnicity,
-                birth=row.birth,
-                household=row.household,
-                relation=row.relation,
-                category=row.category,
                 house=person.house if rng.chance(0.5) else None,
                 phone="",
                 registered=f"{when + timedelta(days=rng.randint(200, 4000)):%Y-%m-%d}"
-                if when + timedelta(days=4000) < world.today
+                if later
                 else row.registered,
-                cancelled=False,
             )
             if rng.chance(0.5):  # either row may carry the truncated name
                 row.name, twin_row.name = twin_row.name, row.name
@@ -162,21 +156,17 @@ class Population:
         days_span = max(1, (world.today - start).days - 400)
         when = start + timedelta(days=rng.randrange(days_span))
         self.add(
-            PopulationRow(
+            replace(
+                current,
                 record_id=world.unique.code("GA", 10),
-                person=person,
                 rid=person.rid,
                 name=person.name,
-                sex=person.sex,
-                ethnicity=person.ethnicity,
-                birth=current.birth,
                 household=world.unique.household(),
                 relation=rng.pick(("户主", "子", "女", "其他"))
                 if was_floating
                 else ("子" if person.sex == "男" else "女"),
                 category="流动人口" if was_floating else "户籍人口",
                 house=None if rng.chance(0.6) else current.house,
-                phone=current.phone,
                 registered=f"{when:%Y-%m-%d}",
                 cancelled=True,
             )

@@ -301,6 +301,20 @@ class Immunisation:
                     target.placeholder = False
             _dose(world, target, vaccine, number, due, drng)
 
+    def give(
+        self, world: World, person: Person, vaccine: str, number: int, day: date, rng: Rng
+    ) -> None:
+        """A dose on the person's current file (opened now if they have none)."""
+        _dose(world, self.file_for(world, person, rng), vaccine, number, day, rng)
+
+    def rabies(self, world: World, person: Person, first: date, before: date, rng: Rng) -> None:
+        """The post-exposure series after a bite on ``first``: days 0, 3, 7 and 14."""
+        day = first
+        for number, gap in ((1, 0), (2, 3), (3, 4), (4, 7)):
+            day += timedelta(days=gap)
+            if day < before:
+                self.give(world, person, "人用狂犬病疫苗（Vero细胞）", number, day, rng)
+
     def adult(self, world: World, person: Person, rng: Rng) -> None:
         """COVID-19 doses of 2021-22 and the occasional flu, pneumococcal, HPV, rabies."""
         age_2021 = 2021 - person.birth.year
@@ -323,43 +337,25 @@ class Immunisation:
                     break
                 if number == 2 and not rng.chance(0.95):
                     break
-                _dose(world, self.file_for(world, person, rng), COVID, number, day, rng)
+                self.give(world, person, COVID, number, day, rng)
         age = person.age_on(world.today)
         for season in (world.today.year - 2, world.today.year - 1):
             if age >= 60 and rng.chance(0.15):
                 day = date(season, 10, 1) + timedelta(days=rng.randrange(80))
                 if day < last:
-                    _dose(world, self.file_for(world, person, rng), "流感疫苗", 1, day, rng)
+                    self.give(world, person, "流感疫苗", 1, day, rng)
         if age >= 60 and rng.chance(0.05):
             day = world.today - timedelta(days=rng.randrange(900))
             if day < last:
-                _dose(world, self.file_for(world, person, rng), "23价肺炎球菌多糖疫苗", 1, day, rng)
+                self.give(world, person, "23价肺炎球菌多糖疫苗", 1, day, rng)
         if person.sex == "女" and 13 <= age <= 45 and rng.chance(0.08):
             day = world.today - timedelta(days=rng.randrange(1000))
             for number in (1, 2, 3):
                 if day < last:
-                    _dose(
-                        world,
-                        self.file_for(world, person, rng),
-                        "人乳头瘤病毒疫苗（二价）",
-                        number,
-                        day,
-                        rng,
-                    )
+                    self.give(world, person, "人乳头瘤病毒疫苗（二价）", number, day, rng)
                 day += timedelta(days=rng.randint(30, 180))
         if rng.chance(0.02):
-            day = world.today - timedelta(days=rng.randrange(700))
-            for number, gap in ((1, 0), (2, 3), (3, 4), (4, 7)):
-                day += timedelta(days=gap)
-                if day < last:
-                    _dose(
-                        world,
-                        self.file_for(world, person, rng),
-                        "人用狂犬病疫苗（Vero细胞）",
-                        number,
-                        day,
-                        rng,
-                    )
+            self.rabies(world, person, world.today - timedelta(days=rng.randrange(700)), last, rng)
 
     def adult_since(self, world: World, person: Person, start: date, day: date, rng: Rng) -> None:
         """Adults' new doses between two snapshots: the flu season, rabies after a bite."""
@@ -371,20 +367,10 @@ class Immunisation:
             if (start + timedelta(days=k)).month >= 10
         ]
         if age >= 60 and season and rng.chance(0.15 * len(season) / 92):
-            _dose(world, self.file_for(world, person, rng), "流感疫苗", 1, rng.pick(season), rng)
+            self.give(world, person, "流感疫苗", 1, rng.pick(season), rng)
         if rng.chance(0.02 * span / 365):
-            when = start + timedelta(days=rng.randint(1, max(1, span)))
-            for number, gap in ((1, 0), (2, 3), (3, 4), (4, 7)):
-                when += timedelta(days=gap)
-                if when <= day:
-                    _dose(
-                        world,
-                        self.file_for(world, person, rng),
-                        "人用狂犬病疫苗（Vero细胞）",
-                        number,
-                        when,
-                        rng,
-                    )
+            first = start + timedelta(days=rng.randint(1, max(1, span)))
+            self.rabies(world, person, first, day + timedelta(days=1), rng)
 
 
 def correct_file(world: World, file: ImmunisationFile) -> None:
@@ -412,14 +398,8 @@ def build_immunisation(world: World, poor: set[str]) -> Immunisation:
             registry.adult(world, visitor, prng)
             registry.file_for(world, visitor, prng)
             if not registry.files_of[visitor.key][0].doses:
-                _dose(
-                    world,
-                    registry.files_of[visitor.key][0],
-                    COVID,
-                    1,
-                    world.today - timedelta(days=prng.randrange(400)),
-                    prng,
-                )
+                day = world.today - timedelta(days=prng.randrange(400))
+                registry.give(world, visitor, COVID, 1, day, prng)
     return registry
 
 

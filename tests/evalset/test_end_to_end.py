@@ -7,29 +7,17 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from benchmarks.independent_set import dev_server
+
 pytestmark = pytest.mark.slow
 HUB = str(Path(sys.executable).parent / "hub")
-
-
-def free_port() -> int:
-    for port in range(8161, 8180):  # the ports this project's engineers use for servers
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.skip("no free port in 8161-8179")
 
 
 @pytest.fixture
@@ -54,28 +42,8 @@ def call(args: list[str], env: dict[str, str]) -> str:
 
 @pytest.fixture
 def server(env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [HUB, "serve", "--dev", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/graphql"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(url.replace("/graphql", "/"), timeout=1)
-                break
-            except urllib.error.HTTPError:
-                break  # it answers
-            except OSError:
-                time.sleep(0.5)
+    with dev_server(env) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def figures(text: str, label: str) -> tuple[float, float]:
