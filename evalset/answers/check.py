@@ -22,7 +22,12 @@ from evalset.answers.known import Links, Resident, Truth
 
 GRIDS = "query EvalsetGrids { grids(level: RESPONSIBILITY) { code } }"
 DIAGNOSE = """query EvalsetDiagnose($ids: [ID!]!) {
-  nodes(ids: $ids) { ... on Person { entityId status tags house { township } grid { code } } }
+  nodes(ids: $ids) {
+    ... on Person {
+      entityId status tags house { township } grid { code }
+      registration { householdNo } householdMembers { entityId }
+    }
+  }
 }"""
 
 
@@ -132,6 +137,12 @@ class Checker:
             for keys in expected_by_scope.values():
                 for key in keys:
                     wanted.update(self.links.main_entities(key))
+            if "LIVING_ALONE" in question.tags:  # and the housemates of those returned
+                for entity in list(wanted):
+                    person = self.links.person.get(entity)
+                    if person is not None and person in self.truth.residents:
+                        for other in self.truth.others_at_home(person):
+                            wanted.update(self.links.main_entities(other.key)[:1])
             self._view(wanted)
         for scope, entities in answers.items():
             self._score(question, scope, entities, expected_by_scope[scope], score)
@@ -170,6 +181,22 @@ class Checker:
             score.misses[self._miss(question, scope, key)] += 1
 
     # --- kinds ---------------------------------------------------------------------------
+    def _company(self, key: str, entity: str, node: dict[str, Any]) -> str:
+        """Who the hub counts in the household of someone who lives alone."""
+        others = [m.get("entityId") for m in node.get("householdMembers") or []]
+        people = [self.links.person.get(str(e)) for e in others if e and e != entity]
+        if not people:
+            return "no other member in the hub's household"
+        if key in people:
+            return "the person's own second record counts as a household member"
+        for other in people:
+            resident = self.truth.residents.get(other) if other else None
+            if resident is None:
+                return "a household member who is no real person"
+            if not resident.active:
+                return "a member who died or moved away is still active"
+        return "a person of another household shares the household number"
+
     def _elsewhere(self, key: str, dataset: str, entity: str) -> str:
         """Where the person's records of ``dataset`` went: another person, nowhere, or here."""
         records = [r for r in self.truth.records_of.get(key, []) if r[0] == dataset]
@@ -204,8 +231,27 @@ class Checker:
         if "ELDERLY" in question.tags and not resident.elderly:
             return "not 65 or older (birth date wrong)"
         if "LIVING_ALONE" in question.tags and not resident.living_alone:
-            return "does not live alone (household members missing from the hub's household)"
+            return "does not live alone: " + self._housemates(key, entity)
         return "other"
+
+    def _housemates(self, key: str, entity: str) -> str:
+        """Why the hub may see someone living alone whose household has other members."""
+        own = self._seen.get(entity)
+        if own is None:
+            return "not diagnosed"
+        number = (own.get("registration") or {}).get("householdNo")
+        for other in self.truth.others_at_home(key):
+            found = self.links.main_entities(other.key)
+            if not found:
+                return "a household member is not published as themselves"
+            node = self._seen.get(found[0])
+            if node is None:
+                return "not diagnosed"
+            if node.get("status") != "ACTIVE":
+                return "a household member is published as ended"
+            if (node.get("registration") or {}).get("householdNo") != number:
+                return "a household member is published under another household number"
+        return "the members are published in the household, yet the person is tagged alone"
 
     def _miss(self, question: Question, scope: str, key: str) -> str:
         holding = self.links.entities_holding(self.truth, key)
@@ -237,7 +283,7 @@ class Checker:
         if "ELDERLY" in question.tags and "ELDERLY" not in tags:
             return split + "ELDERLY missing (birth date or age wrong)"
         if "LIVING_ALONE" in question.tags and "LIVING_ALONE" not in tags:
-            return split + "LIVING_ALONE missing (someone else in the household)"
+            return split + "LIVING_ALONE missing: " + self._company(key, main[0], node)
         return split + "meets the filter in the hub but was not returned"
 
 

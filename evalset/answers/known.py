@@ -27,6 +27,7 @@ class Resident:
     living_alone: bool
     low_income: bool
     vaccinated: bool
+    household: str = ""
 
 
 @dataclass(slots=True)
@@ -35,6 +36,12 @@ class Truth:
     residents: dict[str, Resident]
     person_of: dict[Record, str]
     records_of: dict[str, list[Record]] = field(default_factory=dict)
+    households: dict[str, list[Resident]] = field(default_factory=dict)  # active members
+
+    def others_at_home(self, key: str) -> list[Resident]:
+        """The other active members of the person's household (the register)."""
+        resident = self.residents[key]
+        return [r for r in self.households.get(resident.household, []) if r.key != key]
 
     @classmethod
     def read(cls, folder: Path) -> Truth:
@@ -55,6 +62,7 @@ class Truth:
                         living_alone=row["living_alone"] == "1",
                         low_income=row["low_income"] == "1",
                         vaccinated=row["vaccinated"] == "1",
+                        household=row["household"],
                     )
             person_of: dict[Record, str] = {}
             with (folder / "persons.csv").open(encoding="utf-8", newline="") as handle:
@@ -67,6 +75,9 @@ class Truth:
         truth = cls(snapshot=snapshot, residents=residents, person_of=person_of)
         for record, key in person_of.items():
             truth.records_of.setdefault(key, []).append(record)
+        for resident in residents.values():
+            if resident.active and resident.household:
+                truth.households.setdefault(resident.household, []).append(resident)
         return truth
 
 

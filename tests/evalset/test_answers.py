@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -203,3 +203,33 @@ def test_a_production_server_still_gets_scored_without_diagnosis(tmp_path: Path)
         "grids listed from residents.csv: the server refused grids(level:)",
         "misses not diagnosed: the server refused nodes(ids:)",
     ]
+
+
+def test_living_alone_extras_and_misses_name_the_household_member(tmp_path: Path) -> None:
+    """A returns as living alone, but lives with B (register); the hub holds B under another
+    household number. D is missed: the hub counts D's own second record as a member."""
+    view = {
+        "P1": {"entityId": "P1", "status": "ACTIVE", "tags": [], "registration":
+               {"householdNo": "111"}, "householdMembers": [{"entityId": "P1"}]},
+        "P2": {"entityId": "P2", "status": "ACTIVE", "tags": [], "registration":
+               {"householdNo": "222"}, "householdMembers": [{"entityId": "P2"}]},
+        "P5": {"entityId": "P5", "status": "ACTIVE", "tags": ["ELDERLY"], "house": None,
+               "grid": {"code": GRID}, "registration": {"householdNo": "555"},
+               "householdMembers": [{"entityId": "P5"}, {"entityId": "P6"}]},
+    }  # fmt: skip
+    write = ScriptedHub(answers={GRID: ["P1"]}, view=view)
+    check = checker(tmp_path, write)
+    for resident in ("A", "B"):  # one household of two, both elderly
+        old = check.truth.residents[resident]
+        check.truth.residents[resident] = replace(old, household="H1", elderly=True)
+    check.truth.households = {"H1": [check.truth.residents["A"], check.truth.residents["B"]],
+                              "H5": [check.truth.residents["D"]]}  # fmt: skip
+    check.truth.residents["D"] = replace(check.truth.residents["D"], household="H5")
+    score = check.ask(ELDERLY_ALONE)
+    assert score.extras == {
+        "does not live alone: a household member is published under another household number": 1
+    }
+    assert score.misses == {
+        "split into 2 persons; LIVING_ALONE missing: the person's own second record counts as "
+        "a household member": 1
+    }
