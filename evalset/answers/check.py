@@ -239,7 +239,9 @@ class Checker:
         own = self._seen.get(entity)
         if own is None:
             return "not diagnosed"
-        number = (own.get("registration") or {}).get("householdNo")
+        number = self.truth.residents[key].household
+        if (own.get("registration") or {}).get("householdNo") != number:
+            return "the person is published under another household number"
         for other in self.truth.others_at_home(key):
             found = self.links.main_entities(other.key)
             if not found:

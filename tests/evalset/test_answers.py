@@ -206,8 +206,9 @@ def test_a_production_server_still_gets_scored_without_diagnosis(tmp_path: Path)
 
 
 def test_living_alone_extras_and_misses_name_the_household_member(tmp_path: Path) -> None:
-    """A returns as living alone, but lives with B (register); the hub holds B under another
-    household number. D is missed: the hub counts D's own second record as a member."""
+    """A returns as living alone, but lives with B (register, household 111); the hub holds B
+    under another household number (and, in the second case, A). D is missed: the hub counts
+    D's own second record as a member."""
     view = {
         "P1": {"entityId": "P1", "status": "ACTIVE", "tags": [], "registration":
                {"householdNo": "111"}, "householdMembers": [{"entityId": "P1"}]},
@@ -221,13 +222,19 @@ def test_living_alone_extras_and_misses_name_the_household_member(tmp_path: Path
     check = checker(tmp_path, write)
     for resident in ("A", "B"):  # one household of two, both elderly
         old = check.truth.residents[resident]
-        check.truth.residents[resident] = replace(old, household="H1", elderly=True)
-    check.truth.households = {"H1": [check.truth.residents["A"], check.truth.residents["B"]],
-                              "H5": [check.truth.residents["D"]]}  # fmt: skip
-    check.truth.residents["D"] = replace(check.truth.residents["D"], household="H5")
+        check.truth.residents[resident] = replace(old, household="111", elderly=True)
+    check.truth.residents["D"] = replace(check.truth.residents["D"], household="555")
+    check.truth.households = {"111": [check.truth.residents["A"], check.truth.residents["B"]],
+                              "555": [check.truth.residents["D"]]}  # fmt: skip
     score = check.ask(ELDERLY_ALONE)
     assert score.extras == {
         "does not live alone: a household member is published under another household number": 1
+    }
+    view["P1"]["registration"] = {"householdNo": "999"}
+    check._seen.clear()
+    again = check.ask(ELDERLY_ALONE)
+    assert again.extras == {
+        "does not live alone: the person is published under another household number": 1
     }
     assert score.misses == {
         "split into 2 persons; LIVING_ALONE missing: the person's own second record counts as "
