@@ -112,6 +112,26 @@ def insert_rows(
     return written
 
 
+def refresh_statistics(session: Session, tables: Iterable[FromClause]) -> None:
+    """Planner statistics of ``tables`` as they are now, inside the session's transaction.
+
+    PostgreSQL plans each statement from statistics that autovacuum gathers only after a
+    commit: a transaction that bulk-loads tables and then queries them is planned as if they
+    were nearly empty (a publication's quality check expected 47 persons of 50,000 and chose
+    a nested-loop anti-join that took ten minutes). ``ANALYZE`` samples them where the rows
+    are, in this transaction; its figures are committed or rolled back with it. SQLite's
+    planner works from the indexes and keeps no statistics unless told to: nothing to do.
+    """
+    session.flush()
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return
+    preparer = connection.dialect.identifier_preparer
+    names = ", ".join(preparer.format_table(t) for t in tables if isinstance(t, TableClause))
+    if names:
+        connection.exec_driver_sql(f"ANALYZE {names}")
+
+
 def _converter(
     processors: Sequence[Callable[[Any], Any] | None],
 ) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
