@@ -62,6 +62,7 @@ from hub.resolution.scope import Changes, affected_records
 from hub.resolution.survivorship import RULES_PATH, load_rules
 from hub.sources import catalog
 from hub.storage.frames import isin, read_frame
+from hub.storage.indexes import create_missing_indexes
 from hub.storage.models import (
     EntityKind,
     EntityRedirect,
@@ -117,6 +118,7 @@ def resolve(
     run = ResolutionRun(kind="full", model_version=model.version, settings_hash=settings,
                         counts={})  # fmt: skip
     _one_at_a_time(session, run)
+    create_missing_indexes(session, SourceRecord.__table__)  # deferred by a first load
     previous_run = session.scalars(
         select(ResolutionRun)
         .where(ResolutionRun.finished_at.is_not(None), ResolutionRun.id != run.id)
