@@ -93,3 +93,8 @@ def test_statistics_are_refreshed_inside_the_transaction(session: Session) -> No
              "and attname = 'record_id' and schemaname = current_schema()")
     )  # fmt: skip
     assert distinct == -1  # every value distinct
+    documents = session.scalar(
+        text("select count(*) from pg_stats where tablename = 'source_record' "
+             "and attname in ('raw', 'fields') and schemaname = current_schema()")
+    )  # fmt: skip
+    assert documents == 0  # JSON columns are not sampled: no plan uses them
