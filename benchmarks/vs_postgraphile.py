@@ -67,6 +67,7 @@ from benchmarks._load import (  # noqa: E402
 )
 from benchmarks._server import HubServer, ServerProcess, cpu_seconds_of, free_port  # noqa: E402
 from benchmarks._stats import Summary  # noqa: E402
+from benchmarks.graphql_load import create_token, database  # noqa: E402
 
 OPERATIONS = ("PersonByResidentId", "GridResidents", "PersonEverything")
 PORTS = range(8181, 8200)
@@ -138,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     # SIGTERM leaves through the with-blocks, so the servers are stopped with the benchmark.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped (SIGTERM)"))
     banner = Banner("the hub against PostGraphile 5: one PostgreSQL database, one machine")
-    url = _database(args)
+    url = database(args)  # given, kept by build.py --keep, or built now
     if not url.startswith("postgresql"):
         raise BenchmarkError(f"PostGraphile needs PostgreSQL, not {safe_url(url)}")
     say(f"database: {safe_url(url)}")
@@ -156,8 +157,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         engine.dispose()
     cases = _cases(args.operation or OPERATIONS, pools)
     import psycopg
-
-    from benchmarks.graphql_load import create_token
 
     token = create_token(url, args.role)
     purpose = {"X-Hub-Purpose": args.purpose}
@@ -180,21 +179,17 @@ def main(argv: Sequence[str] | None = None) -> None:
             port=next(ports),
             cpus=cpu_list,
         ),
-        "hub": HubServer(
-            _named(url, names["hub"]),
-            var_dir=run_dir / "hub",
-            log=run_dir / "hub.log",
-            port=next(ports),
-            cpus=cpu_list,
-        ),
-        "hub-dev": HubServer(
-            _named(url, names["hub-dev"]),
-            var_dir=run_dir / "hub-dev",
-            log=run_dir / "hub-dev.log",
-            development=True,
-            port=next(ports),
-            cpus=cpu_list,
-        ),
+        **{
+            key: HubServer(
+                _named(url, names[key]),
+                var_dir=run_dir / key,
+                log=run_dir / f"{key}.log",
+                development=key == "hub-dev",
+                port=next(ports),
+                cpus=cpu_list,
+            )
+            for key in ("hub", "hub-dev")
+        },
     }
     if load_cpus:
         os.sched_setaffinity(0, load_cpus)
@@ -325,24 +320,8 @@ def _parser() -> argparse.ArgumentParser:
         "client, ~5x less CPU per request) or httpx (tops out near 450 requests/s on one core)",
     )
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
+    parser.set_defaults(backend="postgresql")  # what graphql_load.database builds, if needed
     return parser
-
-
-def _database(args: argparse.Namespace) -> str:
-    if args.database_url:
-        return str(args.database_url)
-    from benchmarks.graphql_load import database
-
-    return database(
-        argparse.Namespace(
-            database_url=None,
-            work=args.work,
-            backend="postgresql",
-            residents=args.residents,
-            seed=args.seed,
-            postgres_url=args.postgres_url,
-        )
-    )
 
 
 def _cpus(text: str) -> set[int]:

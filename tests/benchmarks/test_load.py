@@ -11,8 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 
 from benchmarks._load import (
     LeanConnection,
@@ -26,9 +25,9 @@ from benchmarks._load import (
 from benchmarks.graphql_load import FOLDERS
 from hub.api.app import create_app
 from hub.config import load_settings
-from hub.storage import migrate
 from hub.storage.session import make_engine
 from tests.api.conftest import headers, issue_tokens
+from tests.benchmarks.conftest import world_database
 from tests.conftest import BACKENDS
 from tests.schema import world
 
@@ -39,21 +38,8 @@ ROOT = Path(__file__).parents[2]
 def world_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The schema tests' small world, migrated and committed once per backend."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('world') / 'hub.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres_schema_url")
-        admin = create_engine(url)
-        with admin.begin() as conn:  # other modules leave their tables behind
-            current = conn.execute(text("select current_schema()")).scalar_one()
-            conn.execute(text(f'drop schema "{current}" cascade'))
-            conn.execute(text(f'create schema "{current}"'))
-        admin.dispose()
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    with Session(engine) as session, session.begin():
-        world.populate(session)
-    engine.dispose()
-    return url
+        return world_database(f"sqlite:///{tmp_path_factory.mktemp('world') / 'hub.sqlite3'}")
+    return world_database(request.getfixturevalue("postgres_schema_url"))
 
 
 @pytest.fixture(scope="module")

@@ -11,14 +11,10 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.orm import Session
 
 from benchmarks import _postgraphile as pgl
 from benchmarks import vs_postgraphile
-from hub.storage import migrate
-from hub.storage.session import make_engine
-from tests.schema import world
+from tests.benchmarks.conftest import world_database
 
 URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3Dbench_x"
 
@@ -234,18 +230,7 @@ def test_the_table_shows_medians_and_the_hub_s_share_of_postgraphile_s_rate() ->
 @pytest.fixture(scope="module")
 def world_url(postgres_schema_url: str) -> str:
     """The schema tests' small world on PostgreSQL, migrated and committed."""
-    admin = create_engine(postgres_schema_url)
-    with admin.begin() as conn:  # other modules leave their tables behind
-        current = conn.execute(text("select current_schema()")).scalar_one()
-        conn.execute(text(f'drop schema "{current}" cascade'))
-        conn.execute(text(f'create schema "{current}"'))
-    admin.dispose()
-    migrate.upgrade(postgres_schema_url)
-    engine = make_engine(postgres_schema_url)
-    with Session(engine) as session, session.begin():
-        world.populate(session)
-    engine.dispose()
-    return postgres_schema_url
+    return world_database(postgres_schema_url)
 
 
 def test_backends_are_found_by_name_and_keep_their_cpu_once_gone(world_url: str) -> None:
