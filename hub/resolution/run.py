@@ -61,6 +61,7 @@ from hub.resolution.records import (
 from hub.resolution.scope import Changes, affected_records
 from hub.resolution.survivorship import RULES_PATH, load_rules
 from hub.sources import catalog
+from hub.storage.bulk import refresh_statistics
 from hub.storage.frames import isin, read_frame
 from hub.storage.indexes import create_missing_indexes
 from hub.storage.models import (
@@ -226,6 +227,8 @@ def resolve(
         del person_links
         publish.sync_links(session, EntityKind.HOUSE, _house_link_rows(house_links), run.id,
                            scope=house_scope)  # fmt: skip
+        # Tags, facts and reports join what was just written: planned for its real size.
+        refresh_statistics(session, [t.__table__ for t in (Person, House, RecordLink)])
         tag_scope = None if person_scope is None else person_scope | live
         tag_counts = publish.sync_tags(session, own_tags, tag_scope, as_of, log)
         replace_fact_tables(session, link_scope)
