@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -228,9 +229,13 @@ def test_the_table_shows_medians_and_the_hub_s_share_of_postgraphile_s_rate() ->
 
 
 @pytest.fixture(scope="module")
-def world_url(postgres_schema_url: str) -> str:
-    """The schema tests' small world on PostgreSQL, migrated and committed."""
-    return world_database(postgres_schema_url)
+def world_url(postgres_schema_url: str) -> Iterator[str]:
+    """The schema tests' small world on PostgreSQL, migrated and committed; the views'
+    schema PostGraphile reads is dropped afterwards."""
+    yield world_database(postgres_schema_url)
+    api = f"pgl_{pgl.hub_schema(postgres_schema_url)}"
+    with psycopg.connect(pgl.libpq_url(postgres_schema_url, "bench-test"), autocommit=True) as c:
+        c.execute(f'drop schema if exists "{api}" cascade')
 
 
 def test_backends_are_found_by_name_and_keep_their_cpu_once_gone(world_url: str) -> None:
