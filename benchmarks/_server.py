@@ -1,8 +1,10 @@
-"""``hub serve`` as a real process on a free port, for load generators.
+"""GraphQL servers as real processes on a free port, for load generators: ``hub serve``
+here, PostGraphile in :mod:`benchmarks._postgraphile`.
 
-The server is started with this interpreter (``python -m hub.cli serve``), its output goes to
-a log file (uvicorn's access log included, as in production), and it is stopped with SIGTERM
-(then SIGKILL) by its own pid when the benchmark ends.
+``hub serve`` is started with this interpreter (``python -m hub.cli serve``). A server's output
+goes to a log file (uvicorn's access log included, as in production); it can be pinned to
+CPUs (``taskset``), and it is stopped with SIGTERM (then SIGKILL) by its own pid when the
+benchmark ends.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 import httpx
 
@@ -25,54 +28,51 @@ READY_QUERY = {"query": "{ __typename }"}
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+def free_port(ports: range | None = None) -> int:
+    """A port nothing listens on: the first free one of ``ports``, or any the kernel picks."""
+    for candidate in ports or [0]:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            port: int = sock.getsockname()[1]
+            return port
+    raise BenchmarkError(f"no free port in {ports.start}-{ports.stop - 1}" if ports else "no port")
 
 
-class HubServer:
-    """``hub serve`` on ``database_url``; production mode unless ``development``."""
+def pinned(args: list[str], cpus: str | None) -> list[str]:
+    """``args`` run on the CPUs ``cpus`` (``taskset -c``; every thread inherits it), or as
+    they are when ``cpus`` is None."""
+    return args if cpus is None else ["taskset", "-c", cpus, *args]
 
-    def __init__(
-        self,
-        database_url: str,
-        *,
-        var_dir: Path,
-        log: Path,
-        development: bool = False,
-        root: Path = ROOT,
-        workers: int = 1,
-    ) -> None:
-        self.root = root  # the checkout whose ``hub`` package serves (``-m`` puts it first)
-        self.database_url = database_url
-        self.var_dir = var_dir
+
+class ServerProcess:
+    """A GraphQL server as a child process on ``port``, pinned to ``cpus`` when given; its
+    output goes to ``log``. Subclasses say what to run (:meth:`command`)."""
+
+    name = "server"
+
+    def __init__(self, *, log: Path, port: int | None = None, cpus: str | None = None) -> None:
         self.log = log
-        self.development = development
-        self.workers = workers  # ``hub serve --workers``: processes sharing the port
-        self.port = free_port()
+        self.port = port or free_port()
+        self.cpus = cpus  # ``taskset -c`` list the server runs on (None: anywhere)
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/graphql"
 
-    def __enter__(self) -> HubServer:
-        args = [sys.executable, "-m", "hub.cli", "serve", "--port", str(self.port)]
-        if self.development:
-            args.append("--dev")
-        if self.workers > 1:
-            args += ["--workers", str(self.workers)]
-        env = {
-            **os.environ,
-            "HUB_DATABASE_URL": self.database_url,
-            "HUB_VAR_DIR": str(self.var_dir),
-        }
+    def command(self) -> tuple[list[str], dict[str, str], Path]:
+        """The arguments, the environment and the working directory of the server."""
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        args, env, cwd = self.command()
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
-                args, cwd=self.root, env=env, stdout=out, stderr=subprocess.STDOUT
+                pinned(args, self.cpus), cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT
             )
         try:
             self._wait_ready()
@@ -91,7 +91,9 @@ class HubServer:
         assert self.process is not None
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise BenchmarkError(f"hub serve exited {self.process.returncode}:\n{self.tail()}")
+                raise BenchmarkError(
+                    f"{self.name} exited {self.process.returncode}:\n{self.tail()}"
+                )
             try:  # any answer will do: production refuses this query without a token
                 response = httpx.post(self.url, json=READY_QUERY, timeout=2.0)
                 if response.status_code < 500:
@@ -99,7 +101,7 @@ class HubServer:
             except httpx.TransportError:
                 pass
             time.sleep(0.3)
-        raise BenchmarkError(f"hub serve did not answer within {timeout:.0f} s:\n{self.tail()}")
+        raise BenchmarkError(f"{self.name} did not answer within {timeout:.0f} s:\n{self.tail()}")
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -114,7 +116,7 @@ class HubServer:
     def cpu_seconds(self) -> float:
         """User + system CPU the server process and its live worker processes have used."""
         assert self.process is not None
-        return sum(_cpu_seconds(pid) for pid in [self.process.pid, *_children(self.process.pid)])
+        return sum(cpu_seconds_of(pid) for pid in [self.process.pid, *_children(self.process.pid)])
 
     def peak_rss_mib(self) -> float | None:
         """The peak resident memory of the largest server process (a worker, with workers)."""
@@ -131,6 +133,44 @@ class HubServer:
         return "\n".join(text.splitlines()[-lines:])
 
 
+class HubServer(ServerProcess):
+    """``hub serve`` on ``database_url``; production mode unless ``development``."""
+
+    name = "hub serve"
+
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        var_dir: Path,
+        log: Path,
+        development: bool = False,
+        root: Path = ROOT,
+        workers: int = 1,
+        port: int | None = None,
+        cpus: str | None = None,
+    ) -> None:
+        super().__init__(log=log, port=port, cpus=cpus)
+        self.root = root  # the checkout whose ``hub`` package serves (``-m`` puts it first)
+        self.database_url = database_url
+        self.var_dir = var_dir
+        self.development = development
+        self.workers = workers  # ``hub serve --workers``: processes sharing the port
+
+    def command(self) -> tuple[list[str], dict[str, str], Path]:
+        args = [sys.executable, "-m", "hub.cli", "serve", "--port", str(self.port)]
+        if self.development:
+            args.append("--dev")
+        if self.workers > 1:
+            args += ["--workers", str(self.workers)]
+        env = {
+            **os.environ,
+            "HUB_DATABASE_URL": self.database_url,
+            "HUB_VAR_DIR": str(self.var_dir),
+        }
+        return args, env, self.root
+
+
 def _children(pid: int) -> list[int]:
     """The child processes of ``pid`` (uvicorn's workers), as the kernel lists them."""
     try:
@@ -140,7 +180,8 @@ def _children(pid: int) -> list[int]:
     return [int(child) for child in listed.split()]
 
 
-def _cpu_seconds(pid: int) -> float:
+def cpu_seconds_of(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` (0 when it is gone)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:  # gone since it was listed

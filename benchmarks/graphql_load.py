@@ -303,23 +303,28 @@ def fixed_variables(pairs: Sequence[str]) -> dict[str, str]:
     return fixed
 
 
+def create_token(url: str, role: str, *, grid: str | None = None, root: Path = ROOT) -> str:
+    """A new token of ``role`` (``hub token create``, with the ``hub`` of ``root``)."""
+    # A name of its own per run: a second run on the same database must not collide.
+    name = f"benchmark/{uuid.uuid4().hex[:8]}"
+    command = ["token", "create", "--role", role, "--name", name]
+    if grid:
+        command += ["--grid", grid]
+    try:
+        output = hub(command, env={"HUB_DATABASE_URL": url}, root=root)
+    except BenchmarkError as err:
+        raise BenchmarkError(f"{err} (`hub token create` comes with issue 7)") from err
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    if not lines:
+        raise BenchmarkError("`hub token create` printed no token")
+    return lines[-1].split()[-1]
+
+
 def _headers(args: argparse.Namespace, url: str) -> dict[str, str]:
     headers: dict[str, str] = {}
     token = args.token
     if args.create_token:
-        # A name of its own per run: a second run on the same database must not collide.
-        name = f"benchmark/{uuid.uuid4().hex[:8]}"
-        command = ["token", "create", "--role", args.create_token, "--name", name]
-        if args.token_grid:
-            command += ["--grid", args.token_grid]
-        try:
-            output = hub(command, env={"HUB_DATABASE_URL": url}, root=args.server_root)
-        except BenchmarkError as err:
-            raise BenchmarkError(f"{err} (`hub token create` comes with issue 7)") from err
-        lines = [line.strip() for line in output.splitlines() if line.strip()]
-        if not lines:
-            raise BenchmarkError("`hub token create` printed no token")
-        token = lines[-1].split()[-1]
+        token = create_token(url, args.create_token, grid=args.token_grid, root=args.server_root)
     if token:
         headers["Authorization"] = f"Bearer {token}"
     if args.purpose:

@@ -41,6 +41,7 @@ from hub.resolution.backends import MatchBackend
 from hub.resolution.run import ResolutionReport, resolve
 from hub.sources.catalog import Dataset
 from hub.sources.landing import DeliveryFile, discover, sha256_file
+from hub.storage.indexes import defer_indexes
 from hub.storage.models import (
     Delivery,
     DeliveryStatus,
@@ -52,6 +53,7 @@ from hub.storage.models import (
     Publication,
     PublicationStatus,
     QualityRun,
+    SourceRecord,
 )
 from hub.storage.session import page_cache, transaction
 
@@ -169,6 +171,8 @@ def ingest_checked(
     """Ingest one file and validate it in one transaction (None: loaded before)."""
     from hub.quality.runner import check_delivery, store_report
 
+    with factory() as session, session.begin():  # a first load: indexes built after it
+        defer_indexes(session, SourceRecord.__table__)
     try:
         with factory() as session, session.begin(), page_cache(session, PAGE_CACHE_MIB):
             report = ingest_file(session, item, options=options)

@@ -12,12 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from hub.ingest.mapping import KEY_COLUMNS, MappedRow
 from hub.sources.reading import SourceRow, content_hash
-from hub.storage.bulk import IN_LIST, chunks, insert_rows
+from hub.storage.bulk import IN_LIST, chunks, insert_rows, refresh_statistics
 from hub.storage.models import Delivery, DeliveryStatus, EndReason, FieldIssue, SourceRecord
 
 SOURCE_RECORD_TABLE = SourceRecord.metadata.tables["source_record"]
@@ -244,9 +244,7 @@ def _analyze(session: Session) -> None:
     to three times as long. ``ANALYZE`` samples (a second or so) and counts the rows this
     transaction wrote. SQLite plans without such statistics.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("ANALYZE source_record"))
-        session.execute(text("ANALYZE field_issue"))
+    refresh_statistics(session, [SOURCE_RECORD_TABLE, FIELD_ISSUE_TABLE])
 
 
 def _close(

@@ -23,8 +23,13 @@ from hub.quality.docs import build_data_docs, validation_page
 from hub.quality.report import QualityReport
 from hub.quality.validate import Batch, validate
 from hub.resolution.survivorship import load_rules
+from hub.storage.bulk import refresh_statistics
 from hub.storage.models import (
     Delivery,
+    House,
+    Person,
+    PersonTag,
+    Provenance,
     Publication,
     PublicationStatus,
     QualityResult,
@@ -86,7 +91,11 @@ def check_publication(
     ``previous_counts`` maps tag -> count of active persons in the previous publication (see
     :func:`previous_tag_counts`); without it tag counts are recorded but not compared. The
     report's ``statistics["tag_counts"]`` is the next publication's ``previous_counts``.
+
+    The tables were usually just written in this transaction: their planner statistics are
+    refreshed first (PostgreSQL), so the checks' queries are planned for the rows they read.
     """
+    refresh_statistics(session, [m.__table__ for m in (Person, House, PersonTag, Provenance)])
     as_of = session.scalar(select(func.max(SourceRecord.valid_from))) or dt.date.today()
     persons = frames.person_frame(session, as_of, load_rules())
     houses = frames.house_frame(session)

@@ -61,7 +61,9 @@ from hub.resolution.records import (
 from hub.resolution.scope import Changes, affected_records
 from hub.resolution.survivorship import RULES_PATH, load_rules
 from hub.sources import catalog
+from hub.storage.bulk import refresh_statistics
 from hub.storage.frames import isin, read_frame
+from hub.storage.indexes import create_missing_indexes
 from hub.storage.models import (
     EntityKind,
     EntityRedirect,
@@ -117,6 +119,7 @@ def resolve(
     run = ResolutionRun(kind="full", model_version=model.version, settings_hash=settings,
                         counts={})  # fmt: skip
     _one_at_a_time(session, run)
+    create_missing_indexes(session, SourceRecord.__table__)  # deferred by a first load
     previous_run = session.scalars(
         select(ResolutionRun)
         .where(ResolutionRun.finished_at.is_not(None), ResolutionRun.id != run.id)
@@ -224,6 +227,8 @@ def resolve(
         del person_links
         publish.sync_links(session, EntityKind.HOUSE, _house_link_rows(house_links), run.id,
                            scope=house_scope)  # fmt: skip
+        # Tags, facts and reports join what was just written: planned for its real size.
+        refresh_statistics(session, [t.__table__ for t in (Person, House, RecordLink)])
         tag_scope = None if person_scope is None else person_scope | live
         tag_counts = publish.sync_tags(session, own_tags, tag_scope, as_of, log)
         replace_fact_tables(session, link_scope)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import FromClause, TableClause
+from sqlalchemy import JSON, FromClause, TableClause
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
@@ -110,6 +110,35 @@ def insert_rows(
     finally:
         cursor.close()
     return written
+
+
+def refresh_statistics(session: Session, tables: Iterable[FromClause]) -> None:
+    """Planner statistics of ``tables`` as they are now, inside the session's transaction.
+
+    PostgreSQL plans each statement from statistics that autovacuum gathers only after a
+    commit: a transaction that bulk-loads tables and then queries them is planned as if they
+    were nearly empty (a publication's quality check expected 47 persons of 50,000 and chose
+    a nested-loop anti-join that took ten minutes). ``ANALYZE`` samples them where the rows
+    are, in this transaction; its figures are committed or rolled back with it. JSON columns
+    are left out: no plan uses their statistics, and reading the sampled documents was most
+    of the cost (1.3 s a time for ``source_record`` at 50,000 residents). SQLite's planner
+    works from the indexes and keeps no statistics unless told to: nothing to do.
+    """
+    session.flush()
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "postgresql":
+        return
+    preparer = dialect.identifier_preparer
+    for table in tables:
+        if not isinstance(table, TableClause):
+            raise TypeError(f"statistics are a table's, not {table!r}")
+        columns = [
+            preparer.quote(c.name)
+            for c in table.columns
+            if not isinstance(c.type.dialect_impl(dialect), JSON)
+        ]
+        connection.exec_driver_sql(f"ANALYZE {preparer.format_table(table)} ({', '.join(columns)})")
 
 
 def _converter(

@@ -11,16 +11,23 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 
-from benchmarks._load import Measurement, Operation, Pools, find_operation, measure, read_operation
+from benchmarks._load import (
+    LeanConnection,
+    Measurement,
+    Operation,
+    Pools,
+    find_operation,
+    measure,
+    read_operation,
+)
 from benchmarks.graphql_load import FOLDERS
 from hub.api.app import create_app
 from hub.config import load_settings
-from hub.storage import migrate
 from hub.storage.session import make_engine
 from tests.api.conftest import headers, issue_tokens
+from tests.benchmarks.conftest import world_database
 from tests.conftest import BACKENDS
 from tests.schema import world
 
@@ -31,21 +38,8 @@ ROOT = Path(__file__).parents[2]
 def world_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The schema tests' small world, migrated and committed once per backend."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('world') / 'hub.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres_schema_url")
-        admin = create_engine(url)
-        with admin.begin() as conn:  # other modules leave their tables behind
-            current = conn.execute(text("select current_schema()")).scalar_one()
-            conn.execute(text(f'drop schema "{current}" cascade'))
-            conn.execute(text(f'create schema "{current}"'))
-        admin.dispose()
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    with Session(engine) as session, session.begin():
-        world.populate(session)
-    engine.dispose()
-    return url
+        return world_database(f"sqlite:///{tmp_path_factory.mktemp('world') / 'hub.sqlite3'}")
+    return world_database(request.getfixturevalue("postgres_schema_url"))
 
 
 @pytest.fixture(scope="module")
@@ -197,3 +191,42 @@ def test_fixed_variables_override_draws_and_defaults(pools: Pools) -> None:
     assert draw(random.Random(1)) == {"gridCode": world.OTHER_GRID, "first": 100}
     draw, reason = pools.sampler(operation("ElderlyLivingAloneInGrid"), {"first": "many"})
     assert draw is None and "$first" in reason
+
+
+def test_a_lean_connection_reads_sized_chunked_and_closing_answers() -> None:
+    """Against a server that answers with a length, then in chunks, then closes: every answer
+    is read whole, and the next request opens a new connection."""
+    seen: list[bytes] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        for count in range(1, 4):  # per connection
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = int(head.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+            seen.append(head + await reader.readexactly(length))
+            if count == 1:
+                writer.write(b'HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n{"data":{}}')
+            elif count == 2:
+                writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                             b'4\r\n{"da\r\n7\r\nta":{}}\r\n0\r\n\r\n')  # fmt: skip
+            else:
+                writer.write(b"HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n"
+                             b"Content-Length: 2\r\n\r\nno")  # fmt: skip
+                await writer.drain()
+                writer.close()
+                return
+            await writer.drain()
+
+    async def run() -> list[tuple[int, bytes]]:
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        connection = LeanConnection(f"http://127.0.0.1:{port}/graphql", {"X-Hub-Purpose": "t"})
+        answers = [await connection.post({"query": "{ a }"}) for _ in range(4)]
+        await connection.close()
+        server.close()
+        return answers
+
+    answers = asyncio.run(run())
+    assert answers[:3] == [(200, b'{"data":{}}'), (200, b'{"data":{}}'), (401, b"no")]
+    assert answers[3] == (200, b'{"data":{}}')  # a new connection after the close
+    assert seen[0].startswith(b"POST /graphql HTTP/1.1\r\n")
+    assert b"X-Hub-Purpose: t\r\n" in seen[0] and seen[0].endswith(b'{"query":"{ a }"}')

@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from hub.storage import jsoncodec
-from hub.storage.bulk import insert_rows
+from hub.storage.bulk import insert_rows, refresh_statistics
 from hub.storage.models import Delivery, DeliveryStatus, SourceRecord
 
 TABLE = SourceRecord.metadata.tables["source_record"]
@@ -70,3 +70,31 @@ def test_codec_reads_what_the_standard_library_wrote() -> None:
     assert value["姓名"] == "曾伟" and value["big"] == 2**70 and value["n"] != value["n"]
     assert jsoncodec.loads(jsoncodec.dumps(FIELDS)) == FIELDS
     assert jsoncodec.dumps_bytes(RAW) == jsoncodec.dumps(RAW).encode()
+
+
+def test_statistics_are_refreshed_inside_the_transaction(session: Session) -> None:
+    delivery_id = _delivery(session)
+    rows = (_row(delivery_id, f"GA{n}", RAW, FIELDS) for n in range(3000))
+    insert_rows(session, TABLE, COLUMNS, rows)
+    refresh_statistics(session, [TABLE])
+    if session.get_bind().dialect.name != "postgresql":  # SQLite keeps no statistics
+        assert (
+            session.scalar(text("select count(*) from sqlite_master where name = 'sqlite_stat1'"))
+            == 0
+        )
+        return
+    # Not yet committed, yet planned for what it holds: the row count and the column figures.
+    tuples = session.scalar(
+        text("select reltuples from pg_class where oid = 'source_record'::regclass")
+    )
+    assert tuples == 3000
+    distinct = session.scalar(
+        text("select n_distinct from pg_stats where tablename = 'source_record' "
+             "and attname = 'record_id' and schemaname = current_schema()")
+    )  # fmt: skip
+    assert distinct == -1  # every value distinct
+    documents = session.scalar(
+        text("select count(*) from pg_stats where tablename = 'source_record' "
+             "and attname in ('raw', 'fields') and schemaname = current_schema()")
+    )  # fmt: skip
+    assert documents == 0  # JSON columns are not sampled: no plan uses them
