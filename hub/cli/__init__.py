@@ -5,10 +5,11 @@ from __future__ import annotations
 import click
 
 from hub.cli.context import CliContext, pass_cli
+from hub.cli.errors import HubGroup
 from hub.config import load_settings
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=HubGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dehua-hub")
 @click.pass_context
 def main(ctx: click.Context) -> None:

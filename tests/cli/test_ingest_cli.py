@@ -32,7 +32,9 @@ def test_ingest_prints_counts_and_export_writes_every_quarantined_row(
     runner = CliRunner()
     result = runner.invoke(main, ["ingest", "--landing", str(landing)], env=env)
     assert result.exit_code == 0, result.output
-    assert "read 3, loaded 1, quarantined 2" in result.output
+    assert "read 3 = loaded 1 + quarantined 2 (missing_name 1, wrong_column_count 1)" in (
+        result.output
+    )
     assert "missing_name 1" in result.output and "wrong_column_count 1" in result.output
     assert "ignored" in result.output and ".tmp" in result.output
 
