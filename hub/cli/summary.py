@@ -75,7 +75,8 @@ def dataset_line(figures: Mapping[str, Any]) -> str:
 
 
 def print_run(summary: RunSummary, echo: Any, *, files: bool = False) -> None:
-    """The run's result, per dataset (or per file), the publication and every check."""
+    """The run's result, per dataset (or per file: ``hub ingest``, which does not publish),
+    the publication and every check."""
     echo(f"run {summary.run_id}: {'succeeded' if summary.success else 'FAILED'}")
     if files:
         for figures in delivery_files(summary):
@@ -87,7 +88,7 @@ def print_run(summary: RunSummary, echo: Any, *, files: bool = False) -> None:
         grids = summary.grid.get("grids") or {}
         echo(f"grid reference: {counts(grids)}; {summary.grid.get('buildings', 0)} buildings "
              "assigned")  # fmt: skip
-    if summary.publication or summary.published:
+    if not files:
         echo(publication_line(summary))
     passed = sum(c.passed for c in summary.checks)
     echo(f"quality: {len(summary.checks)} checks, {passed} passed")
