@@ -44,6 +44,8 @@ class HubServer:
         development: bool = False,
         root: Path = ROOT,
         workers: int = 1,
+        port: int | None = None,
+        environ: dict[str, str] | None = None,
     ) -> None:
         self.root = root  # the checkout whose ``hub`` package serves (``-m`` puts it first)
         self.database_url = database_url
@@ -51,7 +53,8 @@ class HubServer:
         self.log = log
         self.development = development
         self.workers = workers  # ``hub serve --workers``: processes sharing the port
-        self.port = free_port()
+        self.port = port or free_port()
+        self.environ = environ or {}  # more environment for the server (HUB_MODE, ...)
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -68,6 +71,7 @@ class HubServer:
             **os.environ,
             "HUB_DATABASE_URL": self.database_url,
             "HUB_VAR_DIR": str(self.var_dir),
+            **self.environ,
         }
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("wb") as out:

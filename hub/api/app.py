@@ -45,6 +45,7 @@ from graphql import GraphQLError, OperationDefinitionNode, parse
 from graphql import OperationType as AstOperationType
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -82,6 +83,7 @@ from hub.api.access import (
     no_access,
 )
 from hub.api.allowlist import AllowList, NotAllowListed
+from hub.api.health import ServiceUnavailable, check_database
 from hub.api.policy import DEFAULT_POLICY, Policy, load_policy
 from hub.api.purpose import PURPOSE_HEADER, PurposeError, parse_purpose
 from hub.api.tokens import TokenViewers
@@ -454,6 +456,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        await anyio.to_thread.run_sync(check_database, engine)  # refuse to start without it
         yield
         engine.dispose()
 
@@ -472,7 +475,8 @@ def create_app(
         WebSocketRoute(GRAPHQL_PATH, graphql),
         Mount(QUALITY_DOCS_PATH, app=QualityDocs(docs, authenticator), name="quality-docs"),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    # A request that finds the database gone gets 503 and a JSON error, not a bare 500.
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(ServiceUnavailable)])
 
 
 def app_from_environment() -> Starlette:

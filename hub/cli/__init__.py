@@ -18,7 +18,7 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from hub.cli import audit, db, demo, export, generate, ingest, resolve, run, serve, token
+    from hub.cli import audit, db, demo, export, generate, grids, ingest, resolve, run, serve, token
 
     main.add_command(db.db)
     main.add_command(demo.demo)
@@ -33,6 +33,7 @@ def _register() -> None:
     main.add_command(run.quality)
     main.add_command(token.token)
     main.add_command(audit.audit)
+    main.add_command(grids.grids)
 
 
 _register()

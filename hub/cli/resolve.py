@@ -83,11 +83,8 @@ def evaluate(cli: CliContext, truth: Path) -> None:
     for label, kind, column in (("persons", EntityKind.PERSON, "person_key"),
                                 ("houses", EntityKind.HOUSE, "house_key"),
                                 ("buildings", EntityKind.HOUSE, "building_key")):  # fmt: skip
-        try:
-            truth_map = read_truth(files[kind], column)
-        except (KeyError, UnicodeDecodeError) as bad:
-            raise click.ClickException(f"{files[kind]} is not a truth file: no column {column} "
-                                       f"readable as UTF-8 CSV ({bad})") from None  # fmt: skip
+        _require_columns(files[kind], ("dataset", "record_id", column))
+        truth_map = read_truth(files[kind], column)
         if kind is EntityKind.PERSON:  # reporters of 随手拍 are linked by phone, as a fact
             truth_map = {u: k for u, k in truth_map.items()
                          if u.split(":", 1)[0] in PERSON_DATASETS}  # fmt: skip
@@ -100,3 +97,17 @@ def evaluate(cli: CliContext, truth: Path) -> None:
         # so missing links lower recall instead of vanishing from the comparison.
         predicted = {u: found.get(u, f"unlinked:{u}") for u in truth_map}
         click.echo(f"{label + ':':<11}{pairwise_scores(predicted, truth_map).describe()}")
+
+
+def _require_columns(path: Path, columns: tuple[str, ...]) -> None:
+    """One line unless ``path`` is a UTF-8 CSV whose header has ``columns``."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            header = next(csv.reader(handle), [])
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{path} is not a truth file: not UTF-8 text") from None
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise click.ClickException(
+            f"{path} is not a truth file: no column {', '.join(missing)} in its header"
+        )
