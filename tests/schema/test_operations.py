@@ -35,7 +35,7 @@ from hub.storage.session import make_engine, session_factory
 from schema.changes.types import CURSOR_KIND as CHANGE_CURSOR
 from schema.context import today_in_dehua
 from schema.pagination import encode_cursor
-from tests.api.conftest import HubClient, headers, issue_tokens, serve
+from tests.api.conftest import PURPOSE, HubClient, headers, issue_tokens, serve
 
 pytestmark = pytest.mark.slow
 OPERATIONS = Path(__file__).parents[2] / "schema" / "operations"
@@ -102,6 +102,11 @@ ASKED_BY = {
     "AnswerReport": "grid_worker",
     "RateReport": "grid_worker",
     "GridReports": "city_management",
+    "AuditTrail": "steward",
+    "StewardDecisions": "steward",
+    "RevokeStewardDecision": "steward",
+    "ReportMove": "grid_worker",
+    "ReportDeath": "grid_worker",
 }
 
 
@@ -667,9 +672,34 @@ def merge_persons(case: Case) -> None:
                     d=int(decision["id"])) == done["changes"] > 0  # fmt: skip
 
 
+def _resident_ids(case: Case, uids: list[str]) -> dict[str, str | None]:
+    found = {}
+    for uid in uids:
+        dataset, record_id = uid.split(":", 1)
+        found[uid] = case.one(
+            "select resident_id from source_record where dataset = :d and record_id = :r "
+            "and valid_to is null",
+            d=dataset,
+            r=record_id,
+        )
+    return found
+
+
+def _separable(case: Case) -> tuple[str, list[str], str]:
+    """A person with a record that carries no resident ID their other records carry (kept
+    apart, it makes no second person with the same ID): the person, their records, it."""
+    for person, records in reversed(_linked_persons(case, 2, 50)):
+        ids = _resident_ids(case, records)
+        for uid in records:
+            others = {ids[o] for o in records if o != uid}
+            if ids[uid] is None or ids[uid] not in others:
+                return person, records, uid
+    raise AssertionError("no person with a record to take apart")
+
+
 def split_person(case: Case) -> None:
-    ((person, records),) = _linked_persons(case, 2, 1)
-    moved = records[-1:]
+    person, records, movable = _separable(case)
+    moved = [movable]
     done = case.run(
         personId=global_id("Person", person),
         records=moved,
@@ -677,15 +707,27 @@ def split_person(case: Case) -> None:
     )["splitPerson"]
     assert done["__typename"] == "StewardActionDone", done
     assert len(done["personIds"]) == 2
-    assert _link(case, moved[0]) != _link(case, records[0])
-    assert {_link(case, moved[0]), _link(case, records[0])} == set(done["personIds"])
+    rest = next(uid for uid in records if uid != movable)
+    assert _link(case, movable) != _link(case, rest)
+    assert {_link(case, movable), _link(case, rest)} == set(done["personIds"])
+    # A record carrying the ID the others carry cannot be split off: one ID, two persons.
+    sharing = next(
+        (person, uid)
+        for person, uids in _linked_persons(case, 2, 50)
+        for uid, rid in _resident_ids(case, uids).items()
+        if rid and list(_resident_ids(case, uids).values()).count(rid) > 1
+    )
+    refused = case.run(personId=global_id("Person", sharing[0]), records=[sharing[1]],
+                       reason="wrong")["splitPerson"]  # fmt: skip
+    assert refused["__typename"] == "ActionRefused"
+    assert "two persons with one resident ID" in refused["message"]
 
 
 def detach_record(case: Case) -> None:
-    ((_, records),) = _linked_persons(case, 2, 1)
-    done = case.run(record=records[0], reason="a namesake's record")["detachRecord"]
+    _, records, movable = _separable(case)
+    done = case.run(record=movable, reason="a namesake's record")["detachRecord"]
     assert done["__typename"] == "StewardActionDone", done
-    assert _link(case, records[0]) != _link(case, records[1])
+    assert all(_link(case, movable) != _link(case, uid) for uid in records if uid != movable)
     (decision,) = done["decisions"]
     # It names the record and the ones it leaves: never with them again.
     assert decision["kind"] == "DETACH" and sorted(decision["records"]) == sorted(records)
@@ -732,6 +774,106 @@ def release_quarantined_row(case: Case) -> None:
     assert again["__typename"] == "ActionRefused"
 
 
+def audit_trail(case: Case) -> None:
+    person_id = case.one("select min(id) from person where status = 'active'")
+    gid = global_id("Person", person_id)
+    case.step("PersonContact", "civil_affairs", id=gid)  # a department looks at them
+    trail = case.run(personId=gid, first=100)["auditTrail"]
+    expected = case.sql("""
+        select e.id, e.actor, e.role, e.purpose, e.operation, e.allowed from audit_entry e
+        join audit_person a on a.entry_id = e.id where a.person_id = :p order by e.id desc
+    """, p=person_id)  # fmt: skip
+    shown = nodes(trail)
+    # The steward's own look is audited too, once the answer is ready: the newest entry now.
+    own, *before = [(int(i), a, r, p, o, bool(ok)) for i, a, r, p, o, ok in expected]
+    assert own[1:] == ("test/steward", "steward", PURPOSE, "AuditTrail", True)
+    assert [(int(n["id"]), n["actor"], n["role"], n["purpose"], n["operation"], n["allowed"])
+            for n in shown] == before  # fmt: skip
+    newest = shown[0]
+    assert (newest["actor"], newest["role"], newest["operation"]) == (
+        "test/civil_affairs", "civil_affairs", "PersonContact")  # fmt: skip
+    assert {"field": "Person.phone", "allowed": True} in newest["fields"]
+
+
+def _merged_pair(case: Case) -> tuple[list[str], list[str], int]:
+    """Two persons merged by a steward (MergePersons): each one's records, and the decision."""
+    (a, records_a), (b, records_b) = _linked_persons(case, 1, 2)
+    done = case.step("MergePersons", "steward",
+                     personIds=[global_id("Person", a), global_id("Person", b)],
+                     reason="one person, said the household register")["mergePersons"]  # fmt: skip
+    assert done["__typename"] == "StewardActionDone", done
+    return records_a, records_b, int(done["decisions"][0]["id"])
+
+
+def steward_decisions(case: Case) -> None:
+    _, _, decision = _merged_pair(case)
+    listed = case.run(first=100)["stewardDecisions"]
+    expected = case.sql("select id, kind, actor, reason from steward_decision "
+                        "where revoked_at is null order by id desc")  # fmt: skip
+    shown = nodes(listed)
+    assert [(n["id"], n["kind"].lower(), n["actor"], n["reason"]) for n in shown] == [
+        tuple(row) for row in expected]  # fmt: skip
+    assert shown[0]["id"] == decision and shown[0]["actor"] == "test/steward"
+    assert shown[0]["records"] and shown[0]["revokedAt"] is None
+
+
+def revoke_steward_decision(case: Case) -> None:
+    records_a, records_b, decision = _merged_pair(case)
+    assert len({_link(case, uid) for uid in records_a + records_b}) == 1
+    done = case.run(id=decision, reason="merged by mistake: two brothers")
+    revoked = done["revokeStewardDecision"]
+    assert revoked["__typename"] == "DecisionRevoked", revoked
+    assert revoked["decision"]["revokedBy"] == "test/steward"
+    assert revoked["decision"]["revokedReason"] == "merged by mistake: two brothers"
+    # Resolved again without the merge: the two are two persons again.
+    assert len({_link(case, uid) for uid in records_a + records_b}) == 2
+    assert sorted(revoked["personIds"]) == sorted(
+        {_link(case, uid) for uid in records_a + records_b})  # fmt: skip
+    assert case.one("select revoked_reason from steward_decision where id = :d",
+                    d=decision) == "merged by mistake: two brothers"  # fmt: skip
+    again = case.run(id=decision, reason="again")["revokeStewardDecision"]
+    assert again["__typename"] == "ActionRefused"
+    missing = case.run(id=10**9, reason="no such")["revokeStewardDecision"]
+    assert missing["__typename"] == "DecisionNotFound"
+
+
+def _worker_resident(case: Case, offset: int) -> tuple[str, int, str]:
+    """An active resident of the grid worker's grid with a house: id, version, house."""
+    rows = case.sql(
+        "select id, version, house_id from person where status = 'active' and grid_code = :g "
+        "and house_id is not null order by id",
+        g=worker_grid(case),
+    )
+    person_id, version, house = rows[offset]
+    return str(person_id), int(version), str(house)
+
+
+def report_move(case: Case) -> None:
+    person_id, version, house = _worker_resident(case, 1)
+    other = case.one("select min(id) from house where status = 'active' and grid_code = :g "
+                     "and id <> :h", g=worker_grid(case), h=house)  # fmt: skip
+    done = case.run(id=global_id("Person", person_id), expectedVersion=version,
+                    houseId=global_id("House", other), movedOn="2026-11-20",
+                    note="moved in with their daughter")["reportMove"]  # fmt: skip
+    assert done["__typename"] == "EntryAccepted", done
+    assert entity_id(done["person"]["house"]["id"]) == other
+    assert case.one("select house_id from person where id = :p", p=person_id) == other
+    stale = case.run(id=global_id("Person", person_id), expectedVersion=version,
+                     outOfCounty=True)["reportMove"]  # fmt: skip
+    assert stale["__typename"] == "StaleVersion"
+
+
+def report_death(case: Case) -> None:
+    person_id, version, _ = _worker_resident(case, 2)
+    done = case.run(
+        id=global_id("Person", person_id), expectedVersion=version, diedOn="2026-11-19",
+        note="the family told the grid worker",
+    )["reportDeath"]  # fmt: skip
+    assert done["__typename"] == "EntryAccepted", done
+    assert done["person"]["status"] == "ENDED"
+    assert case.one("select status from person where id = :p", p=person_id) == "ended"
+
+
 CASES: dict[str, Callable[[Case], None]] = {
     "BuildingResidents": building_residents,
     "DeliveriesOfDataset": deliveries_of_dataset,
@@ -762,6 +904,11 @@ CASES: dict[str, Callable[[Case], None]] = {
     "AnswerReport": answer_report,
     "RateReport": rate_report,
     "GridReports": grid_reports,
+    "AuditTrail": audit_trail,
+    "StewardDecisions": steward_decisions,
+    "RevokeStewardDecision": revoke_steward_decision,
+    "ReportMove": report_move,
+    "ReportDeath": report_death,
 }
 
 
