@@ -173,7 +173,7 @@ class HubTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
                     )
                 _subscription_only(document, payload.get("operationName"))
             except NotAllowListed as exc:
-                await self._refuse(message["id"], str(exc), "OPERATION_NOT_ALLOWED")
+                await self._refuse(message["id"], str(exc), exc.code)
                 return
             except ValueError as exc:
                 await self._refuse(message["id"], str(exc), "BAD_USER_INPUT")
@@ -310,7 +310,7 @@ class HubGraphQL(GraphQL[Context, None]):
             try:
                 query = self.allowlist.document(request_data.query, request_data.extensions)
             except NotAllowListed as exc:
-                error = GraphQLError(str(exc), extensions={"code": "OPERATION_NOT_ALLOWED"})
+                error = GraphQLError(str(exc), extensions={"code": exc.code})
                 return ExecutionResult(data=None, errors=[error])
             request_data = replace(request_data, query=query, extensions=None)
         return await self.execute_single(

@@ -15,7 +15,7 @@ import io
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from sqlalchemy import Engine, text
@@ -110,20 +110,68 @@ ASKED_BY = {
 }
 
 
+class Api(Protocol):
+    """How a case reaches the API: one operation's data (errors fail the case), and the
+    first ``count`` events of a subscription."""
+
+    def execute(self, query: str, variables: dict[str, Any], token: str) -> dict[str, Any]: ...
+
+    def subscribe(
+        self, query: str, variables: dict[str, Any], token: str, count: int
+    ) -> list[dict[str, Any]]: ...
+
+
+class AsgiApi:
+    """The app in this process: HTTP over ASGI, WebSocket over Starlette's test client."""
+
+    def __init__(self, client: HubClient, settings: Settings) -> None:
+        self.client, self.settings = client, settings
+
+    def execute(self, query: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
+        response = self.client.post("/graphql", json={"query": query, "variables": variables},
+                                    headers=headers(token))  # fmt: skip
+        body = response.json()
+        assert response.status_code == 200 and "errors" not in body, body
+        data: dict[str, Any] = body["data"]
+        return data
+
+    def subscribe(
+        self, query: str, variables: dict[str, Any], token: str, count: int
+    ) -> list[dict[str, Any]]:
+        auth = {"Authorization": f"Bearer {token}", "X-Hub-Purpose": PURPOSE}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", StarletteDeprecationWarning)
+            from starlette.testclient import TestClient
+        got: list[dict[str, Any]] = []
+        with (
+            TestClient(create_app(self.settings)) as ws_client,
+            ws_client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
+        ):
+            ws.send_json({"type": "connection_init", "payload": auth})
+            assert ws.receive_json()["type"] == "connection_ack"
+            ws.send_json({"id": "1", "type": "subscribe",
+                          "payload": {"query": query, "variables": variables}})  # fmt: skip
+            while len(got) < count:
+                message = ws.receive_json()
+                assert message["type"] == "next", message
+                got.append(message["payload"]["data"])
+        return got
+
+
 class Case:
     """One operation's run: its variables, its data, and SQL to check it with; ``tokens``
-    and ``settings`` for operations that need another role's step first or a WebSocket."""
+    for operations that need another role's step first."""
 
     def __init__(
-        self, client: HubClient, engine: Engine, name: str, token: str,
-        tokens: dict[str, str] | None = None, settings: Settings | None = None,
+        self, api: Api, engine: Engine, name: str, token: str,
+        tokens: dict[str, str] | None = None,
     ) -> None:  # fmt: skip
-        self.client, self.engine, self.name, self.token = client, engine, name, token
-        self.tokens, self.settings = tokens or {}, settings
+        self.api, self.engine, self.name, self.token = api, engine, name, token
+        self.tokens = tokens or {}
 
     def step(self, name: str, role: str, **variables: Any) -> dict[str, Any]:
         """Another published operation, run by ``role`` (a step this case builds on)."""
-        return Case(self.client, self.engine, name, self.tokens[role], self.tokens).run(**variables)
+        return Case(self.api, self.engine, name, self.tokens[role], self.tokens).run(**variables)
 
     def sql(self, statement: str, **params: Any) -> list[Any]:
         with self.engine.connect() as conn:
@@ -132,14 +180,15 @@ class Case:
     def one(self, statement: str, **params: Any) -> Any:
         return self.sql(statement, **params)[0][0]
 
+    @property
+    def document(self) -> str:
+        return (OPERATIONS / f"{self.name}.graphql").read_text(encoding="utf-8")
+
     def run(self, **variables: Any) -> dict[str, Any]:
-        query = (OPERATIONS / f"{self.name}.graphql").read_text(encoding="utf-8")
-        response = self.client.post("/graphql", json={"query": query, "variables": variables},
-                                    headers=headers(self.token))  # fmt: skip
-        body = response.json()
-        assert response.status_code == 200 and "errors" not in body, body
-        data: dict[str, Any] = body["data"]
-        return data
+        return self.api.execute(self.document, variables, self.token)
+
+    def subscribe(self, count: int, **variables: Any) -> list[dict[str, Any]]:
+        return self.api.subscribe(self.document, variables, self.token, count)
 
 
 def entity_id(global_id: str) -> str:
@@ -576,30 +625,12 @@ def changes_since(case: Case) -> None:
 
 
 def change_feed(case: Case) -> None:
-    assert case.settings is not None
     last = int(case.one("select max(seq) from change_event"))
     start = encode_cursor(CHANGE_CURSOR, last - 5)
     page = case.step("ChangesSince", "steward", after=start, first=100)["changes"]
     expected = [e["node"]["seq"] for e in page["edges"]]
     assert expected and max(expected) == last
-    query = (OPERATIONS / "ChangeFeed.graphql").read_text(encoding="utf-8")
-    auth = {"Authorization": f"Bearer {case.token}", "X-Hub-Purpose": "case 2026-0001"}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", StarletteDeprecationWarning)
-        from starlette.testclient import TestClient
-    got: list[dict[str, Any]] = []
-    with (
-        TestClient(create_app(case.settings)) as ws_client,
-        ws_client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
-    ):
-        ws.send_json({"type": "connection_init", "payload": auth})
-        assert ws.receive_json()["type"] == "connection_ack"
-        ws.send_json({"id": "1", "type": "subscribe",
-                      "payload": {"query": query, "variables": {"after": start}}})  # fmt: skip
-        while len(got) < len(expected):
-            message = ws.receive_json()
-            assert message["type"] == "next", message
-            got.append(message["payload"]["data"]["changes"])
+    got = [data["changes"] for data in case.subscribe(len(expected), after=start)]
     assert [g["seq"] for g in got] == expected  # the same events as the query, in order
     assert [g["entityId"] for g in got] == [e["node"]["entityId"] for e in page["edges"]]
 
@@ -926,13 +957,14 @@ def test_operation_answers_match_sql(
     name: str, client: HubClient, published: tuple[Settings, Engine], tokens: dict[str, str]
 ) -> None:
     settings, engine = published
-    CASES[name](Case(client, engine, name, tokens[ASKED_BY[name]], tokens, settings))
+    CASES[name](Case(AsgiApi(client, settings), engine, name, tokens[ASKED_BY[name]], tokens))
 
 
 def test_the_operations_left_an_intact_audit_trail(
     published: tuple[Settings, Engine], client: HubClient, tokens: dict[str, str]
 ) -> None:
-    CASES["PersonEverything"](Case(client, published[1], "PersonEverything", tokens["steward"]))
+    api = AsgiApi(client, published[0])
+    CASES["PersonEverything"](Case(api, published[1], "PersonEverything", tokens["steward"]))
     with Session(published[1]) as session:
         result = audit.verify(session)
     assert result.ok and result.entries > 0

@@ -1,0 +1,123 @@
+"""The API as departments' standard GraphQL clients meet it: every published operation, sent
+by ``gql`` (which re-prints the document, comments and layout gone) to a real ``hub serve`` in
+production mode with each role's token and a purpose, answers as the operations test expects
+(the same cases, the same SQL checks): queries and mutations over HTTP, the change feed over
+WebSocket (graphql-transport-ws, token and purpose in connection_init)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from gql import Client, GraphQLRequest
+from gql.transport.exceptions import TransportQueryError
+from gql.transport.httpx import HTTPXTransport
+from gql.transport.websockets import WebsocketsTransport
+from graphql import parse, print_ast
+from sqlalchemy import Engine, text
+
+from benchmarks._server import HubServer
+from hub.config import Settings
+from tests.api.conftest import PURPOSE, issue_tokens
+from tests.api.servers import hub_server
+from tests.schema.test_operations import ASKED_BY, CASES, OPERATIONS, Case
+from tests.schema.test_operations import published as published
+
+pytestmark = pytest.mark.slow
+
+
+class GqlApi:
+    """``gql`` against a running server: HTTPX for queries and mutations, websockets for
+    subscriptions."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def _headers(self, token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}", "X-Hub-Purpose": PURPOSE}
+
+    def execute(self, query: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
+        transport = HTTPXTransport(url=self.url, headers=self._headers(token), timeout=120)
+        with Client(transport=transport) as session:
+            return session.execute(GraphQLRequest(query, variable_values=variables))
+
+    def subscribe(
+        self, query: str, variables: dict[str, Any], token: str, count: int
+    ) -> list[dict[str, Any]]:
+        transport = WebsocketsTransport(
+            url=self.url.replace("http://", "ws://"), init_payload=self._headers(token),
+            subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
+        )  # fmt: skip
+        got: list[dict[str, Any]] = []
+        # An async transport: the client's sync subscribe runs its own event loop.
+        events = Client(transport=transport).subscribe(
+            GraphQLRequest(query, variable_values=variables)
+        )
+        for data in events:
+            got.append(data)
+            if len(got) == count:
+                events.close()
+                break
+        return got
+
+
+@pytest.fixture(scope="module")
+def server(published: tuple[Settings, Engine]) -> Iterator[HubServer]:
+    settings = published[0]
+    with hub_server(settings.database_url, settings.var_dir / "gql") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def tokens(published: tuple[Settings, Engine]) -> dict[str, str]:
+    with published[1].connect() as conn:
+        grid = conn.execute(text("select min(code) from grid where level = '责任网格'")).scalar()
+    return issue_tokens(published[0].database_url, grid_code=str(grid))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_every_published_operation_through_gql(
+    name: str, server: HubServer, published: tuple[Settings, Engine],
+    tokens: dict[str, str],
+) -> None:  # fmt: skip
+    api = GqlApi(server.url)
+    CASES[name](Case(api, published[1], name, tokens[ASKED_BY[name]], tokens))
+
+
+def test_gql_sends_the_printed_document_and_other_documents_are_refused(
+    server: HubServer, tokens: dict[str, str]
+) -> None:
+    """What gql sends is not the file's bytes (so a byte-for-byte allow-list refused it);
+    a document that is not published is still refused, by text or by hash."""
+    document = (OPERATIONS / "GridRollups.graphql").read_text(encoding="utf-8")
+    assert print_ast(parse(document)) != document
+    api = GqlApi(server.url)
+    changed = document.replace("residentCount", "residentCount houseCount")
+    with pytest.raises(TransportQueryError) as refused:
+        api.execute(changed, {"code": "350526100"}, tokens["steward"])
+    assert refused.value.errors == [{"message": refused.value.errors[0]["message"],
+                                     "extensions": {"code": "OPERATION_NOT_ALLOWED"}}]  # fmt: skip
+    # Apollo's automatic persisted queries: the hash of the printed document alone.
+    printed = print_ast(parse(document))
+    headers = {"Authorization": f"Bearer {tokens['steward']}", "X-Hub-Purpose": PURPOSE}
+
+    def by_hash(digest: str) -> dict[str, Any]:
+        body = {"variables": {"code": "350526100"},
+                "extensions": {"persistedQuery": {"version": 1, "sha256Hash": digest}}}  # fmt: skip
+        answer: dict[str, Any] = httpx.post(server.url, json=body, headers=headers).json()
+        return answer
+
+    known = by_hash(hashlib.sha256(printed.encode()).hexdigest())
+    assert "errors" not in known and known["data"]["grid"]["code"] == "350526100"
+    unknown = by_hash(hashlib.sha256(print_ast(parse(changed)).encode()).hexdigest())
+    assert unknown["errors"][0]["extensions"] == {"code": "PERSISTED_QUERY_NOT_FOUND"}
+
+
+def test_the_server_ran_in_production_mode(server: HubServer, tmp_path: Path) -> None:
+    """No token, no answer; no introspection (what a development server would give)."""
+    bare = httpx.post(server.url, json={"query": "{ __schema { queryType { name } } }"})
+    assert bare.status_code == 401
