@@ -83,6 +83,9 @@ from hub.api.access import (
     no_access,
 )
 from hub.api.allowlist import AllowList, NotAllowListed
+from hub.api.graphiql import ASSETS_PATH as GRAPHIQL_ASSETS
+from hub.api.graphiql import assets as graphiql_assets
+from hub.api.graphiql import graphiql_html
 from hub.api.health import ServiceUnavailable, check_database
 from hub.api.policy import DEFAULT_POLICY, Policy, load_policy
 from hub.api.purpose import PURPOSE_HEADER, PurposeError, parse_purpose
@@ -322,6 +325,11 @@ class HubGraphQL(GraphQL[Context, None]):
             request_data=request_data,
         )
 
+    @property
+    def graphql_ide_html(self) -> str:
+        """GraphiQL, its scripts and styles served by this app (no CDN: works offline)."""
+        return graphiql_html()
+
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
         """The viewer and purpose of a WebSocket, from its connection_init payload; refused
         (close 4403) without a valid token or with an unusable purpose."""
@@ -475,6 +483,8 @@ def create_app(
         WebSocketRoute(GRAPHQL_PATH, graphql),
         Mount(QUALITY_DOCS_PATH, app=QualityDocs(docs, authenticator), name="quality-docs"),
     ]
+    if development:  # GraphiQL's own scripts and styles, vendored
+        routes.append(Mount(GRAPHIQL_ASSETS, app=graphiql_assets(), name="graphiql-assets"))
     # A request that finds the database gone gets 503 and a JSON error, not a bare 500.
     return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(ServiceUnavailable)])
 
