@@ -28,9 +28,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hub.sources.catalog import Dataset, FileFormat
-from hub.sources.encoding import Decoded, decode_text
+from hub.sources.encoding import Decoded, decode_text, encoding_name, header_encoding
 from hub.sources.problems import DeliveryRejected, Reason, RowProblem
 from hub.types import RawRow
+
+#: Bytes kept of a file after decoding it: enough for any header line.
+_HEAD_BYTES = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +94,28 @@ def read_delivery(
         except OSError as err:
             raise DeliveryRejected(path.name, f"cannot be read: {err.strerror or err}") from err
         decoded = decode_text(data, path.name, expected=dataset.encoding)
+        head = data[:_HEAD_BYTES]  # to tell a wrong encoding from wrong columns, below
         del data  # the text is all we need; do not hold the file twice
         if dataset.file_format is FileFormat.CSV:
-            return csvfile.read_csv(dataset, path.name, decoded)
+            try:
+                return csvfile.read_csv(dataset, path.name, decoded)
+            except DeliveryRejected as rejected:
+                raise _wrong_encoding(dataset, path.name, head) or rejected from None
         if dataset.file_format is FileFormat.JSONL:
             return jsonlines.read_jsonl(dataset, path.name, decoded, known=known)
         return geojson.read_geojson(dataset, path.name, decoded)
+
+
+def _wrong_encoding(dataset: Dataset, file: str, head: bytes) -> DeliveryRejected | None:
+    """A rejection naming the encoding, when the header reads in one the contract does not
+    name (a Big5 export decodes as GB18030 into a header of mojibake)."""
+    found = header_encoding(head, (dataset.record_id_field, *dataset.columns))
+    if found is None:
+        return None
+    return DeliveryRejected(
+        file, f"wrong encoding: the file is {found}, the contract says "
+        f"{encoding_name(dataset.encoding)}; the department must export it again"
+    )  # fmt: skip
 
 
 @contextmanager
