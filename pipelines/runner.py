@@ -24,8 +24,11 @@ from dagster import (
     ExecuteInProcessResult,
     RunConfig,
 )
+from sqlalchemy.exc import DBAPIError
 
 from hub.config import Settings
+from hub.pipeline import data_docs_dir, refresh_data_docs
+from hub.storage.session import make_engine, session_factory
 from pipelines.assets import GOLDEN_RECORDS, GRID_REFERENCE, PUBLISHED_MODEL, ResolutionConfig
 from pipelines.definitions import build_definitions
 from pipelines.errors import root_cause
@@ -118,7 +121,24 @@ def run_job(
     finally:
         if owned:
             instance.dispose()
-    return summarise(result)
+    summary = summarise(result)
+    if not summary.success:
+        rebuild_data_docs(settings, progress)
+    return summary
+
+
+def rebuild_data_docs(settings: Settings, progress: Progress | None = None) -> None:
+    """After a failed run, the Data Docs index lists the latest validation of every suite,
+    those that ran after the failure included (the published model's step, which rebuilds
+    it, did not run). A database that is gone, the likely failure, leaves it as it was."""
+    engine = make_engine(settings.database_url)
+    try:
+        refresh_data_docs(session_factory(engine), data_docs_dir(settings))
+    except DBAPIError as error:
+        if progress is not None:
+            progress(f"Data Docs not rebuilt: {' '.join(str(error.orig).split())[:200]}")
+    finally:
+        engine.dispose()
 
 
 def summarise(result: ExecuteInProcessResult) -> RunSummary:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from hub.cli import main
 from hub.config import Settings
+from hub.pipeline import latest_quality_runs
 from hub.sources import catalog
 from hub.storage.models import Delivery, DeliveryStatus, Person, QualityRun
 from hub.storage.session import make_engine, session_factory
@@ -95,3 +96,25 @@ def test_a_broken_delivery_publishes_through_no_command(
     demo = _hub(settings, "demo", "--residents", str(RESIDENTS), "--seed", "3")
     _refused(demo, name)
     assert published_hash(settings.database_url) == before
+
+
+def test_after_a_failed_run_the_data_docs_list_every_validation_it_made(
+    settings: Settings, generated: Path
+) -> None:
+    """The refused population file fails its step early in the run; the datasets validated
+    after it are in the index too, and columns carry the delivered headers beside their own."""
+    copy_landing(generated, settings.landing_dir)
+    _break(settings, generated, "20261116")
+    ran = _hub(settings, "run")
+    assert ran.exit_code == 1, ran.output
+    engine = make_engine(settings.database_url)
+    with session_factory(engine)() as session:
+        runs = latest_quality_runs(session)
+    engine.dispose()
+    assert sorted(r.suite for r in runs) == sorted(d.key for d in catalog.DATASETS)
+    index = (settings.quality_docs_dir / "index.html").read_text(encoding="utf-8")
+    for run in runs:  # pages are named by the run (a refused file's: its rolled-back id)
+        assert f"/{run.statistics['run_name']}/" in index, run.suite
+    population = next(r for r in runs if r.suite == catalog.POPULATION.key)
+    page = Path(str(population.docs_url)).read_text(encoding="utf-8")
+    assert "resident_id_valid (公民身份号码)" in page and "record_id (人员编号)" in page
