@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from hub.cli import main
@@ -56,3 +57,22 @@ def test_ingest_prints_counts_and_export_writes_every_quarantined_row(
 def test_ingest_refuses_a_missing_landing_folder(tmp_path: Path, env: dict[str, str]) -> None:
     result = CliRunner().invoke(main, ["ingest", "--landing", str(tmp_path / "nope")], env=env)
     assert result.exit_code != 0 and "does not exist" in result.output
+
+
+def test_a_fresh_dagster_home_gets_a_quiet_instance(tmp_path: Path, env: dict[str, str]) -> None:
+    """Dagster prints a telemetry banner and a missing-dagster.yaml warning into the middle of
+    the hub's output on a fresh DAGSTER_HOME; the hub writes its dagster.yaml first."""
+    landing = tmp_path / "landing"
+    write_csv(landing / "gongan" / catalog.POPULATION.file_name("20261115"), POP_HEADER,
+              [person("GA0000000001", "陈秀英")], encoding="gb18030")  # fmt: skip
+    home = tmp_path / "fresh-dagster-home"
+    result = CliRunner().invoke(main, ["ingest", "--landing", str(landing)],
+                                env={**env, "DAGSTER_HOME": str(home)})  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Telemetry" not in result.output and "dagster.yaml" not in result.output
+    assert yaml.safe_load((home / "dagster.yaml").read_text()) == {"telemetry": {"enabled": False}}
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: true\n")  # the operator's own
+    again = CliRunner().invoke(main, ["ingest", "--landing", str(landing)],
+                               env={**env, "DAGSTER_HOME": str(home)})  # fmt: skip
+    assert again.exit_code == 0
+    assert (home / "dagster.yaml").read_text() == "telemetry:\n  enabled: true\n"

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.slow
 
 def _hub(settings: Settings, *args: str) -> Result:
     env = {"HUB_DATABASE_URL": settings.database_url, "HUB_VAR_DIR": str(settings.var_dir),
-           "HUB_LANDING_DIR": str(settings.landing_dir), "DAGSTER_HOME": ""}  # fmt: skip
+           "HUB_LANDING_DIR": str(settings.landing_dir), "DAGSTER_HOME": None}  # fmt: skip
     return CliRunner().invoke(main, list(args), env=env)
 
 
