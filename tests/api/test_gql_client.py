@@ -18,11 +18,11 @@ from gql.transport.exceptions import TransportQueryError
 from gql.transport.httpx import HTTPXTransport
 from gql.transport.websockets import WebsocketsTransport
 from graphql import parse, print_ast
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from benchmarks._server import HubServer
 from hub.config import Settings
-from tests.api.conftest import PURPOSE, issue_tokens
+from tests.api.conftest import PURPOSE
 from tests.api.servers import hub_server
 from tests.schema.test_operations import ASKED_BY, CASES, OPERATIONS, Case
 from tests.schema.test_operations import published as published
@@ -72,13 +72,6 @@ def server(published: tuple[Settings, Engine]) -> Iterator[HubServer]:
         yield running
 
 
-@pytest.fixture(scope="module")
-def tokens(published: tuple[Settings, Engine]) -> dict[str, str]:
-    with published[1].connect() as conn:
-        grid = conn.execute(text("select min(code) from grid where level = '责任网格'")).scalar()
-    return issue_tokens(published[0].database_url, grid_code=str(grid))
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_every_published_operation_through_gql(
     name: str, server: HubServer, published: tuple[Settings, Engine],
@@ -89,7 +82,8 @@ def test_every_published_operation_through_gql(
 
 
 def test_gql_sends_the_printed_document_and_other_documents_are_refused(
-    server: HubServer, tokens: dict[str, str]
+    server: HubServer,
+    tokens: dict[str, str],
 ) -> None:
     """What gql sends is not the file's bytes (so a byte-for-byte allow-list refused it);
     a document that is not published is still refused, by text or by hash."""

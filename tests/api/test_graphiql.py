@@ -13,17 +13,14 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy.orm import Session
 
 from hub.api import graphiql
 from hub.api.app import create_app
 from hub.config import Settings
-from hub.storage import migrate
-from hub.storage.session import make_engine
 from tests.api.browser import CHROMIUM, offline_page
-from tests.api.conftest import serve
+from tests.api.conftest import serve, world_database
 from tests.api.servers import hub_server
-from tests.schema.world import TOWNSHIP, populate
+from tests.schema.world import TOWNSHIP
 
 MANIFEST = json.loads(graphiql.MANIFEST.read_text(encoding="utf-8"))
 TEMPLATE = Path(graphiql.get_graphql_ide_html.__code__.co_filename).parents[1] / "static"
@@ -64,12 +61,7 @@ def test_development_serves_the_page_and_its_assets_production_neither(
 @pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium)")
 def test_chromium_offline_renders_graphiql_and_runs_a_query(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    with Session(engine) as session, session.begin():
-        populate(session)
-    engine.dispose()
+    url = world_database(tmp_path)
     query = "{ grids(level: TOWNSHIP) { code name } }"
     with (
         hub_server(url, tmp_path, development=True) as server,
