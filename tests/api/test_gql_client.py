@@ -24,8 +24,14 @@ from benchmarks._server import HubServer
 from hub.config import Settings
 from tests.api.conftest import PURPOSE
 from tests.api.servers import hub_server
-from tests.schema.test_operations import ASKED_BY, CASES, OPERATIONS, Case
-from tests.schema.test_operations import published as published
+from tests.schema.test_operations import (
+    ASKED_BY,
+    CASES,
+    OPERATIONS,
+    Case,
+    publish_world,
+    role_tokens,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -66,19 +72,32 @@ class GqlApi:
 
 
 @pytest.fixture(scope="module")
-def server(published: tuple[Settings, Engine]) -> Iterator[HubServer]:
-    settings = published[0]
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, Engine]]:
+    """The operations test's published world, this module's own."""
+    settings, engine = publish_world(tmp_path_factory.mktemp("gql"))
+    yield settings, engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def tokens(world: tuple[Settings, Engine]) -> dict[str, str]:
+    """A token per role in this module's world (not the API tests' small one)."""
+    return role_tokens(world)
+
+
+@pytest.fixture(scope="module")
+def server(world: tuple[Settings, Engine]) -> Iterator[HubServer]:
+    settings = world[0]
     with hub_server(settings.database_url, settings.var_dir / "gql") as running:
         yield running
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_every_published_operation_through_gql(
-    name: str, server: HubServer, published: tuple[Settings, Engine],
-    tokens: dict[str, str],
-) -> None:  # fmt: skip
+    name: str, server: HubServer, world: tuple[Settings, Engine], tokens: dict[str, str]
+) -> None:
     api = GqlApi(server.url)
-    CASES[name](Case(api, published[1], name, tokens[ASKED_BY[name]], tokens))
+    CASES[name](Case(api, world[1], name, tokens[ASKED_BY[name]], tokens))
 
 
 def test_gql_sends_the_printed_document_and_other_documents_are_refused(

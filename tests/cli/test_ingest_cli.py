@@ -76,3 +76,23 @@ def test_a_fresh_dagster_home_gets_a_quiet_instance(tmp_path: Path, env: dict[st
                                env={**env, "DAGSTER_HOME": str(home)})  # fmt: skip
     assert again.exit_code == 0
     assert (home / "dagster.yaml").read_text() == "telemetry:\n  enabled: true\n"
+
+
+def test_a_file_in_the_wrong_encoding_is_rejected_and_ingest_exits_1(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """Cron runs ``hub ingest``: a rejected file must make it fail, with the file and why."""
+    from opencc import OpenCC
+
+    traditional = OpenCC("s2t")
+    landing = tmp_path / "landing"
+    name = catalog.POPULATION.file_name("20261115")
+    (landing / "gongan").mkdir(parents=True)
+    header = ",".join(traditional.convert(c) for c in POP_HEADER)
+    (landing / "gongan" / name).write_bytes(f"{header}\r\n".encode("big5"))
+    result = CliRunner().invoke(main, ["ingest", "--landing", str(landing)], env=env)
+    assert result.exit_code == 1
+    assert (f"error: gongan.population/{name} rejected: wrong encoding: the file is Big5 "
+            "(traditional Chinese), the contract says GB18030; the department must export it "
+            "again") in result.stderr.splitlines()  # fmt: skip
+    assert "Traceback" not in result.output

@@ -42,10 +42,9 @@ OPERATIONS = Path(__file__).parents[2] / "schema" / "operations"
 LONGXUN = "龙浔镇"
 
 
-@pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, Engine]]:
-    """400 generated residents, ingested and resolved; an engine for the independent SQL."""
-    base = tmp_path_factory.mktemp("published")
+def publish_world(base: Path) -> tuple[Settings, Engine]:
+    """400 generated residents, ingested and resolved in ``base``; settings on it, and an
+    engine for the independent SQL (the caller disposes of it)."""
     generate(GenerateOptions(residents=400, seed=5, out=base / "landing", truth=base / "truth"))
     url = f"sqlite:///{base / 'hub.sqlite3'}"
     migrate.upgrade(url)
@@ -54,7 +53,21 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settin
     ingest_landing(factory, base / "landing")
     with factory() as session, session.begin():
         resolve(session)
-    yield load_settings({"HUB_DATABASE_URL": url, "HUB_VAR_DIR": str(base)}, cwd=base), engine
+    return load_settings({"HUB_DATABASE_URL": url, "HUB_VAR_DIR": str(base)}, cwd=base), engine
+
+
+def role_tokens(published: tuple[Settings, Engine]) -> dict[str, str]:
+    """A token per role; the grid worker's names the first responsibility grid."""
+    with published[1].connect() as conn:
+        grid = conn.execute(text("select min(code) from grid where level = '责任网格'")).scalar()
+    return issue_tokens(published[0].database_url, grid_code=str(grid))
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, Engine]]:
+    """The published world of :func:`publish_world`."""
+    settings, engine = publish_world(tmp_path_factory.mktemp("published"))
+    yield settings, engine
     engine.dispose()
 
 
@@ -66,9 +79,7 @@ def client(published: tuple[Settings, Engine]) -> Iterator[HubClient]:
 
 @pytest.fixture(scope="module")
 def tokens(published: tuple[Settings, Engine]) -> dict[str, str]:
-    with published[1].connect() as conn:
-        grid = conn.execute(text("select min(code) from grid where level = '责任网格'")).scalar()
-    return issue_tokens(published[0].database_url, grid_code=str(grid))
+    return role_tokens(published)
 
 
 #: Who asks each operation (a role of the policy file); the README's table says the same.
