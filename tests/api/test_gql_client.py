@@ -6,6 +6,7 @@ WebSocket (graphql-transport-ws, token and purpose in connection_init)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,21 +55,25 @@ class GqlApi:
     def subscribe(
         self, query: str, variables: dict[str, Any], token: str, count: int
     ) -> list[dict[str, Any]]:
-        transport = WebsocketsTransport(
-            url=self.url.replace("http://", "ws://"), init_payload=self._headers(token),
-            subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
-        )  # fmt: skip
-        got: list[dict[str, Any]] = []
-        # An async transport: the client's sync subscribe runs its own event loop.
-        events = Client(transport=transport).subscribe(
-            GraphQLRequest(query, variable_values=variables)
-        )
-        for data in events:
-            got.append(data)
-            if len(got) == count:
-                events.close()
-                break
-        return got
+        request = GraphQLRequest(query, variable_values=variables)
+
+        async def first() -> list[dict[str, Any]]:
+            # Made inside the loop: made outside, the transport opens an event loop of its
+            # own that nothing closes.
+            transport = WebsocketsTransport(
+                url=self.url.replace("http://", "ws://"), init_payload=self._headers(token),
+                subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
+            )  # fmt: skip
+            got: list[dict[str, Any]] = []
+            # The session closes the WebSocket when the block ends, events read or not.
+            async with Client(transport=transport) as session:
+                async for data in session.subscribe(request):
+                    got.append(data)
+                    if len(got) == count:
+                        break
+            return got
+
+        return asyncio.run(first())
 
 
 @pytest.fixture(scope="module")
