@@ -149,6 +149,7 @@ class HubServer(ServerProcess):
         workers: int = 1,
         port: int | None = None,
         cpus: str | None = None,
+        environ: dict[str, str] | None = None,
     ) -> None:
         super().__init__(log=log, port=port, cpus=cpus)
         self.root = root  # the checkout whose ``hub`` package serves (``-m`` puts it first)
@@ -156,6 +157,7 @@ class HubServer(ServerProcess):
         self.var_dir = var_dir
         self.development = development
         self.workers = workers  # ``hub serve --workers``: processes sharing the port
+        self.environ = environ or {}  # more environment for the server (HUB_MODE, ...)
 
     def command(self) -> tuple[list[str], dict[str, str], Path]:
         args = [sys.executable, "-m", "hub.cli", "serve", "--port", str(self.port)]
@@ -167,6 +169,7 @@ class HubServer(ServerProcess):
             **os.environ,
             "HUB_DATABASE_URL": self.database_url,
             "HUB_VAR_DIR": str(self.var_dir),
+            **self.environ,
         }
         return args, env, self.root
 

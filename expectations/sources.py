@@ -46,6 +46,9 @@ class SourceSpec:
     sex: bool = False  # the department delivers a sex column
     phone_field: str | None = None  # key of the phone document in ``fields``
     values: Mapping[str, tuple[str, ValueKind]] = field(default_factory=dict)  # column -> field
+    #: The delivered column each batch column comes from, where it is named otherwise (the
+    #: record id and name columns are the dataset's own): what stewards see in the files.
+    delivered: Mapping[str, str] = field(default_factory=dict)
 
 
 SPECS: dict[str, SourceSpec] = {
@@ -54,32 +57,59 @@ SPECS: dict[str, SourceSpec] = {
         SourceSpec(catalog.POPULATION, person=True, sex=True, phone_field="phones", values={
             "household_no": ("household_no", "str"), "relation": ("relation", "str"),
             "registration_type": ("registration_type", "str"),
+        }, delivered={
+            "resident_id_valid": "公民身份号码", "birth_date": "出生日期", "sex": "性别",
+            "phone_valid": "联系电话", "household_no": "户号", "relation": "与户主关系",
+            "registration_type": "人员类别",
         }),
         SourceSpec(catalog.ADDRESSES, values={
             "building_code": ("building_code", "str"), "township": ("township", "str"),
             "use": ("use", "str"),
-        }),
+        }, delivered={"building_code": "楼栋编码", "township": "乡镇", "use": "房屋用途"}),
         SourceSpec(catalog.ASSISTANCE, person=True, sex=True, phone_field="phones", values={
             "category": ("category", "str"), "covered_count": ("covered_count", "int"),
+        }, delivered={
+            "resident_id_valid": "身份证号", "birth_date": "身份证号", "sex": "性别",
+            "phone_valid": "联系电话", "category": "救助类别", "covered_count": "保障人数",
         }),
         SourceSpec(catalog.VACCINATIONS, person=True, phone_field="phones", values={
             "vaccine": ("vaccine", "str"), "dose": ("dose", "int"),
             "vaccinated_at": ("vaccinated_at", "str"),
-        }),
+        }, delivered={"resident_id_valid": "id_no", "phone_valid": "phone"}),
         SourceSpec(catalog.HEALTH_GROUPS, person=True, phone_field="phones",
-                   values={"group": ("group", "str")}),
+                   values={"group": ("group", "str")},
+                   delivered={"resident_id_valid": "id_no", "birth_date": "id_no",
+                              "phone_valid": "phone"}),
         SourceSpec(catalog.PARTY_MEMBERS, person=True, sex=True, phone_field="phones",
-                   values={"category": ("category", "str")}),
-        SourceSpec(catalog.DOOR_PLATES, values={"lng": ("lng", "float"), "lat": ("lat", "float")}),
+                   values={"category": ("category", "str")},
+                   delivered={"resident_id_valid": "身份证号码", "birth_date": "出生年月",
+                              "sex": "性别", "phone_valid": "联系电话", "category": "党员类别"}),
+        SourceSpec(catalog.DOOR_PLATES, values={"lng": ("lng", "float"), "lat": ("lat", "float")},
+                   delivered={"lng": "geometry", "lat": "geometry"}),
         SourceSpec(catalog.REPORTS, phone_field="phones", values={
             "category": ("category", "str"), "status": ("status", "str"),
             "reported_at": ("reported_at", "str"),
-        }),
+        }, delivered={"phone_valid": "reporter_phone"}),
         SourceSpec(catalog.GRIDS, phone_field="worker_phones", values={
             "name": ("name", "str"), "level": ("level", "str"),
-        }),
+        }, delivered={"name": "网格名称", "level": "层级", "phone_valid": "网格员电话"}),
     )
 }  # fmt: skip
+
+
+def delivered_columns(dataset_key: str) -> dict[str, str]:
+    """Batch column -> the delivered column it comes from, for the columns named otherwise in
+    the files (``record_id`` -> ``人员编号``, ``resident_id_valid`` -> ``公民身份号码``...); empty
+    for a suite that is not a dataset's."""
+    spec = SPECS.get(dataset_key)
+    if spec is None:
+        return {}
+    dataset = spec.dataset
+    named = {"record_id": dataset.record_id_field}
+    if dataset.name_field is not None:
+        named["name"] = dataset.name_field
+    named |= spec.delivered
+    return {column: header for column, header in named.items() if column != header}
 
 
 def _common(spec: SourceSpec) -> list[Expectation]:

@@ -82,7 +82,7 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         var_dir=var_dir,
         database_url=database_url,
         landing_dir=_path(env.get("HUB_LANDING_DIR", str(var_dir / "landing")), base),
-        dagster_home=_path(env.get("DAGSTER_HOME", str(var_dir / "dagster")), base),
+        dagster_home=_path(env.get("DAGSTER_HOME") or str(var_dir / "dagster"), base),
         test_postgres_url=env.get(
             "HUB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
         ),

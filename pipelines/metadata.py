@@ -26,24 +26,50 @@ SAMPLE_IDS = 5
 def delivery_metadata(checked: Sequence[CheckedDelivery]) -> dict[str, Any]:
     """Rows read, loaded and quarantined (by reason), in total and per delivery."""
     reasons: Counter[str] = Counter()
+    issues: Counter[str] = Counter()
     for c in checked:
-        reasons.update(c.report.quarantined_by_reason)
+        if c.applied:  # a rejected file's rows were not quarantined: none of them was applied
+            reasons.update(c.report.quarantined_by_reason)
+            issues.update(c.report.field_issues_by_code)
     rows = [
         f"| {c.report.file} | {c.report.snapshot_date} | {c.report.status} | {c.report.rows_read} "
-        f"| {c.report.rows_loaded} | {c.report.rows_quarantined} | "
-        f"{_reasons(c.report.quarantined_by_reason)} |"
+        f"| {c.report.rows_loaded} | {c.report.rows_quarantined} | {c.report.rows_not_applied} | "
+        f"{_reasons(c.report.quarantined_by_reason) if c.applied else c.report.error} |"
         for c in checked
     ]
-    table = "| file | snapshot | status | read | loaded | quarantined | by reason |\n"
-    table += "|---|---|---|---|---|---|---|\n" + "\n".join(rows)
+    table = "| file | snapshot | status | read | loaded | quarantined | not applied | why |\n"
+    table += "|---|---|---|---|---|---|---|---|\n" + "\n".join(rows)
     return {
         "new_deliveries": len(checked),
+        "files": MetadataValue.json([delivery_figures(c) for c in checked]),
         "rows_read": sum(c.report.rows_read for c in checked),
         "rows_loaded": sum(c.report.rows_loaded for c in checked),
         "rows_quarantined": sum(c.report.rows_quarantined for c in checked),
+        "rows_not_applied": sum(c.report.rows_not_applied for c in checked),
+        "deliveries_rejected": sum(1 for c in checked if not c.applied),
         "quarantined_by_reason": MetadataValue.json(dict(sorted(reasons.items()))),
+        "field_issues_by_code": MetadataValue.json(dict(sorted(issues.items()))),
         "deliveries": MetadataValue.md(table if checked else "no new deliveries"),
     }
+
+
+def delivery_figures(checked: CheckedDelivery) -> dict[str, Any]:
+    """One delivery's figures, as the CLI prints them: rows read = loaded + quarantined + not
+    applied; for a rejected file the reason, and what its rows would have been."""
+    r = checked.report
+    snapshot = r.snapshot
+    return {
+        "file": r.file, "dataset": r.dataset, "snapshot_date": r.snapshot_date.isoformat(),
+        "status": r.status.value if r.status is not None else None, "applied": checked.applied,
+        "rows_read": r.rows_read, "rows_loaded": r.rows_loaded,
+        "rows_quarantined": r.rows_quarantined, "rows_not_applied": r.rows_not_applied,
+        "quarantined_by_reason": dict(sorted(r.quarantined_by_reason.items())),
+        "field_issues_by_code": dict(sorted(r.field_issues_by_code.items())),
+        "records": None if snapshot is None else {
+            "new": snapshot.new, "changed": snapshot.changed,
+            "unchanged": snapshot.unchanged, "ended": snapshot.ended},
+        "error": r.error, "notes": list(r.notes),
+    }  # fmt: skip
 
 
 def delivery_check(key: AssetKey, checked: Sequence[CheckedDelivery]) -> AssetCheckResult:

@@ -1,8 +1,11 @@
-"""Materialise the whole graph in this process, as ``hub run`` does, and summarise the run.
+"""Run a job of the asset graph in this process, as the CLI does, and summarise the run.
 
-The job is the one the UI shows (:data:`pipelines.jobs.hub_all` from
-:func:`pipelines.definitions.build_definitions`), run against the Dagster instance in
-``settings.dagster_home``, so the run appears in ``dagster dev`` afterwards.
+The jobs are the ones the UI shows (:mod:`pipelines.jobs`, from
+:func:`pipelines.definitions.build_definitions`): ``hub run`` and ``hub demo`` run
+``hub_all``, ``hub ingest`` runs ``hub_ingest`` and ``hub resolve`` runs ``hub_publish``, each
+with the blocking checks of its assets. They run against the Dagster instance in
+``settings.dagster_home`` (whose ``dagster.yaml`` is written on first use, telemetry off), so
+every run appears in ``dagster dev`` afterwards.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from dagster import (
@@ -20,12 +24,15 @@ from dagster import (
     ExecuteInProcessResult,
     RunConfig,
 )
+from sqlalchemy.exc import DBAPIError
 
 from hub.config import Settings
-from pipelines.assets import GOLDEN_RECORDS, PUBLISHED_MODEL, ResolutionConfig
+from hub.pipeline import data_docs_dir, refresh_data_docs
+from hub.storage.session import make_engine, session_factory
+from pipelines.assets import GOLDEN_RECORDS, GRID_REFERENCE, PUBLISHED_MODEL, ResolutionConfig
 from pipelines.definitions import build_definitions
 from pipelines.errors import root_cause
-from pipelines.jobs import HUB_ALL
+from pipelines.jobs import HUB_ALL, HUB_INGEST
 
 Progress = Callable[[str], None]
 # Progress comes from our listener; Dagster's own console log would repeat it with tracebacks.
@@ -50,10 +57,32 @@ class RunSummary:
     run_id: str
     success: bool
     datasets: dict[str, dict[str, Any]] = field(default_factory=dict)  # asset -> figures
+    grid: dict[str, Any] = field(default_factory=dict)  # grid_reference metadata
     published: dict[str, Any] = field(default_factory=dict)  # persons, houses, ...
     publication: dict[str, Any] = field(default_factory=dict)  # golden_records metadata
     checks: list[CheckLine] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
+    #: Why each failed step failed (its root cause on one line), by step.
+    step_errors: dict[str, str] = field(default_factory=dict)
+
+
+#: The hub's own Dagster home gets this ``dagster.yaml`` when it has none: local storage under
+#: the folder (Dagster's default) and no usage statistics sent, nor their banner printed.
+INSTANCE_YAML = """\
+# Written by the hub: a local Dagster instance under this folder (runs, events, schedules).
+# deploy/dagster.yaml is the production one (PostgreSQL, celery).
+telemetry:
+  enabled: false
+"""
+
+
+def ensure_instance_config(dagster_home: Path) -> Path:
+    """Create ``dagster_home`` and its ``dagster.yaml`` (telemetry off) unless it has one."""
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    config = dagster_home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(INSTANCE_YAML, encoding="utf-8")
+    return config
 
 
 def run_all(
@@ -64,12 +93,25 @@ def run_all(
     progress: Progress | None = None,
 ) -> RunSummary:
     """Run every asset and check once; never raises for a failed step (see the summary)."""
-    job = build_definitions(settings).resolve_job_def(HUB_ALL)
+    return run_job(settings, HUB_ALL, full=full, instance=instance, progress=progress)
+
+
+def run_job(
+    settings: Settings,
+    name: str,
+    *,
+    full: bool = False,
+    instance: DagsterInstance | None = None,
+    progress: Progress | None = None,
+) -> RunSummary:
+    """Run the job ``name`` of :mod:`pipelines.jobs` once; never raises for a failed step."""
+    job = build_definitions(settings).resolve_job_def(name)
     run_id = str(uuid.uuid4())
-    run_config = RunConfig(ops={"golden_records": ResolutionConfig(full=full)}, loggers=_QUIET)
+    ops = {"golden_records": ResolutionConfig(full=full)} if name != HUB_INGEST else {}
+    run_config = RunConfig(ops=ops, loggers=_QUIET)
     owned = instance is None
     if instance is None:
-        settings.dagster_home.mkdir(parents=True, exist_ok=True)
+        ensure_instance_config(settings.dagster_home)
         instance = DagsterInstance.from_config(str(settings.dagster_home))
     try:
         if progress is not None:  # the instance calls its listeners as it stores each event
@@ -79,7 +121,24 @@ def run_all(
     finally:
         if owned:
             instance.dispose()
-    return summarise(result)
+    summary = summarise(result)
+    if not summary.success:
+        rebuild_data_docs(settings, progress)
+    return summary
+
+
+def rebuild_data_docs(settings: Settings, progress: Progress | None = None) -> None:
+    """After a failed run, the Data Docs index lists the latest validation of every suite,
+    those that ran after the failure included (the published model's step, which rebuilds
+    it, did not run). A database that is gone, the likely failure, leaves it as it was."""
+    engine = make_engine(settings.database_url)
+    try:
+        refresh_data_docs(session_factory(engine), data_docs_dir(settings))
+    except DBAPIError as error:
+        if progress is not None:
+            progress(f"Data Docs not rebuilt: {' '.join(str(error.orig).split())[:200]}")
+    finally:
+        engine.dispose()
 
 
 def summarise(result: ExecuteInProcessResult) -> RunSummary:
@@ -93,6 +152,8 @@ def summarise(result: ExecuteInProcessResult) -> RunSummary:
             summary.published = values
         elif key == GOLDEN_RECORDS:
             summary.publication = values
+        elif key == GRID_REFERENCE:
+            summary.grid = values
         elif "new_deliveries" in values:
             summary.datasets[key.to_user_string()] = values
     for evaluation in _check_evaluations(result):
@@ -102,10 +163,10 @@ def summarise(result: ExecuteInProcessResult) -> RunSummary:
             passed=evaluation.passed, severity=evaluation.severity.value,
             failures=list(failures.value) if failures is not None else [],  # type: ignore[arg-type]
         ))  # fmt: skip
-    summary.failed_steps = [
-        e.step_key for e in result.all_events
-        if e.event_type is DagsterEventType.STEP_FAILURE and e.step_key
-    ]  # fmt: skip
+    for event in result.all_events:
+        if event.event_type is DagsterEventType.STEP_FAILURE and event.step_key:
+            summary.failed_steps.append(event.step_key)
+            summary.step_errors[event.step_key] = root_cause(event.step_failure_data.error)
     return summary
 
 

@@ -25,13 +25,13 @@ from dagster import (
     sensor,
 )
 
-from hub.pipeline import pending_deliveries, record_failure
+from hub.pipeline import pending_deliveries, record_failure, refresh_data_docs
 from hub.sources.landing import DeliveryFile, discover
 from pipelines.assets import ASSETS, delivery_key
 from pipelines.checks import CHECKS
 from pipelines.errors import full_text
 from pipelines.jobs import hub_all
-from pipelines.resources import DatabaseResource, LandingResource
+from pipelines.resources import DatabaseResource, DataDocsResource, LandingResource
 
 
 @sensor(
@@ -76,16 +76,22 @@ def run_request(pending: list[DeliveryFile], digests: dict[str, str]) -> RunRequ
     default_status=DefaultSensorStatus.RUNNING,
     description="Write each failed run (and its failed steps) into the pipeline_failure table.",
 )
-def record_pipeline_failures(context: RunFailureSensorContext, database: DatabaseResource) -> None:
-    """One ``pipeline_failure`` row per failed step, or one for the run if no step failed."""
+def record_pipeline_failures(
+    context: RunFailureSensorContext, database: DatabaseResource, data_docs: DataDocsResource
+) -> None:
+    """One ``pipeline_failure`` row per failed step, or one for the run if no step failed; and
+    the Data Docs rebuilt, so their index lists every validation the run made (the step that
+    rebuilds them last did not run)."""
     steps: list[tuple[str | None, str]] = [
         (event.step_key, full_text(event.step_failure_data.error) or event.message or "failed")
         for event in context.get_step_failure_events()
     ]
     if not steps:
         steps = [(None, context.failure_event.message or "run failed")]
-    record_failure(database.factory(), run_id=context.dagster_run.run_id,
+    factory = database.factory()
+    record_failure(factory, run_id=context.dagster_run.run_id,
                    job=context.dagster_run.job_name, steps=steps)  # fmt: skip
+    refresh_data_docs(factory, data_docs.folder)
 
 
 SENSORS = [new_deliveries, record_pipeline_failures]

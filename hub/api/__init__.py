@@ -7,7 +7,9 @@
     tokens.py     API tokens: create, revoke, list, and the viewer of a request's token
     purpose.py    the ``X-Hub-Purpose`` header
     audit.py      the read log of a request and the append-only, hash-chained audit trail
-    allowlist.py  the published operations production runs, by SHA-256
+    allowlist.py  the published operations production runs: by text, canonical form or hash
+    health.py     the database under the app: checked at start-up, 503 while it is gone
+    graphiql.py   GraphiQL for development, its scripts served from ``static/vendor/``
 
 Nothing is imported here, so the schema can import the access module without pulling in the
 app. ``docs/access.md`` describes the whole.

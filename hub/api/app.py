@@ -45,6 +45,7 @@ from graphql import GraphQLError, OperationDefinitionNode, parse
 from graphql import OperationType as AstOperationType
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -82,6 +83,10 @@ from hub.api.access import (
     no_access,
 )
 from hub.api.allowlist import AllowList, NotAllowListed
+from hub.api.graphiql import ASSETS_PATH as GRAPHIQL_ASSETS
+from hub.api.graphiql import assets as graphiql_assets
+from hub.api.graphiql import graphiql_html
+from hub.api.health import ServiceUnavailable, check_database
 from hub.api.policy import DEFAULT_POLICY, Policy, load_policy
 from hub.api.purpose import PURPOSE_HEADER, PurposeError, parse_purpose
 from hub.api.tokens import TokenViewers
@@ -171,7 +176,7 @@ class HubTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
                     )
                 _subscription_only(document, payload.get("operationName"))
             except NotAllowListed as exc:
-                await self._refuse(message["id"], str(exc), "OPERATION_NOT_ALLOWED")
+                await self._refuse(message["id"], str(exc), exc.code)
                 return
             except ValueError as exc:
                 await self._refuse(message["id"], str(exc), "BAD_USER_INPUT")
@@ -308,7 +313,7 @@ class HubGraphQL(GraphQL[Context, None]):
             try:
                 query = self.allowlist.document(request_data.query, request_data.extensions)
             except NotAllowListed as exc:
-                error = GraphQLError(str(exc), extensions={"code": "OPERATION_NOT_ALLOWED"})
+                error = GraphQLError(str(exc), extensions={"code": exc.code})
                 return ExecutionResult(data=None, errors=[error])
             request_data = replace(request_data, query=query, extensions=None)
         return await self.execute_single(
@@ -319,6 +324,11 @@ class HubGraphQL(GraphQL[Context, None]):
             root_value=root_value,
             request_data=request_data,
         )
+
+    @property
+    def graphql_ide_html(self) -> str:
+        """GraphiQL, its scripts and styles served by this app (no CDN: works offline)."""
+        return graphiql_html()
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
         """The viewer and purpose of a WebSocket, from its connection_init payload; refused
@@ -454,6 +464,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        await anyio.to_thread.run_sync(check_database, engine)  # refuse to start without it
         yield
         engine.dispose()
 
@@ -472,7 +483,10 @@ def create_app(
         WebSocketRoute(GRAPHQL_PATH, graphql),
         Mount(QUALITY_DOCS_PATH, app=QualityDocs(docs, authenticator), name="quality-docs"),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    if development:  # GraphiQL's own scripts and styles, vendored
+        routes.append(Mount(GRAPHIQL_ASSETS, app=graphiql_assets(), name="graphiql-assets"))
+    # A request that finds the database gone gets 503 and a JSON error, not a bare 500.
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(ServiceUnavailable)])
 
 
 def app_from_environment() -> Starlette:

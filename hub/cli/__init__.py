@@ -5,10 +5,11 @@ from __future__ import annotations
 import click
 
 from hub.cli.context import CliContext, pass_cli
+from hub.cli.errors import HubGroup
 from hub.config import load_settings
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=HubGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dehua-hub")
 @click.pass_context
 def main(ctx: click.Context) -> None:
@@ -17,7 +18,7 @@ def main(ctx: click.Context) -> None:
 
 
 def _register() -> None:
-    from hub.cli import audit, db, demo, export, generate, ingest, resolve, run, serve, token
+    from hub.cli import audit, db, demo, export, generate, grids, ingest, resolve, run, serve, token
 
     main.add_command(db.db)
     main.add_command(demo.demo)
@@ -32,6 +33,7 @@ def _register() -> None:
     main.add_command(run.quality)
     main.add_command(token.token)
     main.add_command(audit.audit)
+    main.add_command(grids.grids)
 
 
 _register()

@@ -6,7 +6,6 @@ import click
 
 from hub.api import audit as chain
 from hub.cli.context import CliContext, pass_cli
-from hub.storage.session import make_engine, session_factory
 
 
 @click.group()
@@ -18,12 +17,8 @@ def audit() -> None:
 @pass_cli
 def verify(cli: CliContext) -> None:
     """Walk the hash chain; exit 1 naming the first entry that breaks it."""
-    engine = make_engine(cli.settings.database_url)
-    try:
-        with session_factory(engine)() as session:
-            result = chain.verify(session)
-    finally:
-        engine.dispose()
+    with cli.session() as session:
+        result = chain.verify(session)
     if result.ok:
         click.echo(f"audit chain intact: {result.entries} entries, head {result.head_hash}")
         return

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import click
 
-from hub.cli.context import CliContext, pass_cli
+from hub.cli.context import CliContext, pass_cli, redact
 from hub.storage import migrate
-from hub.storage.session import make_engine
 
 
 @click.group()
@@ -27,19 +26,11 @@ def upgrade(cli: CliContext, revision: str) -> None:
 @db.command()
 @pass_cli
 def status(cli: CliContext) -> None:
-    """Print the database's revision and whether it is current."""
-    engine = make_engine(cli.settings.database_url)
-    try:
+    """Print the database's revision and whether it is current (exit 1 when it is not)."""
+    with cli.engine(migrated=False) as engine:
         current = migrate.current_revision(engine)
-    finally:
-        engine.dispose()
     head = migrate.head_revision()
     state = "current" if current == head else "needs `hub db upgrade`"
     click.echo(f"{redact(cli.settings.database_url)}: revision {current} (head {head}, {state})")
-
-
-def redact(url: str) -> str:
-    """The URL without its password, for printing."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
+    if current != head:
+        raise SystemExit(1)

@@ -20,6 +20,7 @@ def demo(cli: CliContext, residents: int, seed: int) -> None:
     ingest with quality gates, the grid reference, resolution and publication.
 
     Safe to run again: the generator is deterministic and already-loaded files are skipped.
+    Exits 1, as ``hub run`` does, when a file was rejected or a blocking check failed.
     """
     settings = cli.settings
     settings.ensure_dirs()
@@ -29,9 +30,8 @@ def demo(cli: CliContext, residents: int, seed: int) -> None:
                f"(truth files in {truth}) ...")  # fmt: skip
     generate(GenerateOptions(residents=residents, seed=seed, out=settings.landing_dir,
                              truth=truth))  # fmt: skip
-    # The same asset graph the Dagster UI runs: ingest + quality gates, grid, resolution,
-    # publication.
+    # The same job the Dagster UI runs: ingest + quality gates, grid, resolution, publication.
     click.get_current_context().invoke(run, landing=settings.landing_dir, full=False)
-    click.echo(f"done in {time.perf_counter() - started:.1f}s. Next: `hub quality`, `hub export "
-               "quarantine --out var/quarantine.csv`, `hub serve --dev` (GraphiQL at "
+    click.echo(f"done in {time.perf_counter() - started:.1f}s. Next: `hub quality`, `hub grids`, "
+               "`hub export quarantine --out var/quarantine.csv`, `hub serve --dev` (GraphiQL at "
                "http://127.0.0.1:8000/graphql).")  # fmt: skip

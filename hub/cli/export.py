@@ -8,7 +8,6 @@ import click
 
 from hub.cli.context import CliContext, pass_cli
 from hub.ingest.quarantine import write_quarantine_csv
-from hub.storage.session import make_engine, session_factory
 
 
 @click.group()
@@ -22,10 +21,6 @@ def export() -> None:
 @pass_cli
 def quarantine(cli: CliContext, out: Path, include_released: bool) -> None:
     """Every quarantined row: source, file, line, record id, reason code, message, raw row."""
-    engine = make_engine(cli.settings.database_url)
-    try:
-        with session_factory(engine)() as session:
-            count = write_quarantine_csv(session, out, include_released=include_released)
-    finally:
-        engine.dispose()
+    with cli.session() as session:
+        count = write_quarantine_csv(session, out, include_released=include_released)
     click.echo(f"{count} quarantined rows written to {out}")

@@ -9,37 +9,34 @@ import click
 from sqlalchemy import select
 
 from hub.cli.context import CliContext, pass_cli
-from hub.resolution.backends import MatchBackend
+from hub.cli.run import PUBLISHED_BEFORE, exit_on_problems, run_pipeline
+from hub.cli.summary import print_run
 from hub.resolution.evaluation import pairwise_scores, read_truth
 from hub.resolution.records import PERSON_DATASETS
-from hub.resolution.run import resolve as run_resolution
-from hub.storage import migrate
 from hub.storage.models import EntityKind, RecordLink
-from hub.storage.session import make_engine, session_factory, transaction
 
 
 @click.command()
 @click.option("--full", is_flag=True, help="Score every record again, not only new/changed ones.")
 @pass_cli
 def resolve(cli: CliContext, full: bool) -> None:
-    """Link records to persons and houses and publish golden records."""
-    migrate.upgrade(cli.settings.database_url)
-    engine = make_engine(cli.settings.database_url)
-    try:
-        with transaction(session_factory(engine)) as session:
-            backend = MatchBackend.from_settings(cli.settings)
-            report = run_resolution(session, full=full, backend=backend,
-                                    progress=lambda m: click.echo(m, err=True))  # fmt: skip
-    finally:
-        engine.dispose()
-    counts = report.counts
-    click.echo(
-        f"{report.kind} resolution (run {report.run_id}): {counts['records']} person records -> "
-        f"{counts['persons']} persons ({counts['persons_new']} new, {counts['persons_merged']} "
-        f"merged, {counts['persons_ended']} ended); {counts['houses']} houses"
-    )
-    click.echo("  " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if "." in k))
-    click.echo("  seconds: " + ", ".join(f"{k} {v}" for k, v in report.seconds.items()))
+    """Link records to persons and houses and publish golden records, if the publication
+    suite passes (the ``hub_publish`` job of the graph). Exit 1 when it refuses the build."""
+    from pipelines.jobs import HUB_PUBLISH
+
+    summary = run_pipeline(cli.settings, HUB_PUBLISH, full=full)
+    built = summary.publication
+    if built:
+        counts = built.get("counts") or {}
+        click.echo(
+            f"{built.get('resolution')} resolution: {counts.get('records', 0)} person records -> "
+            f"{counts.get('persons', 0)} persons ({counts.get('persons_new', 0)} new, "
+            f"{counts.get('persons_merged', 0)} merged, {counts.get('persons_ended', 0)} ended); "
+            f"{counts.get('houses', 0)} houses"
+        )
+        click.echo("  " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if "." in k))
+    print_run(summary, click.echo)
+    exit_on_problems(summary, PUBLISHED_BEFORE)
 
 
 @click.command(name="links")
@@ -48,17 +45,13 @@ def resolve(cli: CliContext, full: bool) -> None:
 @pass_cli
 def export_links(cli: CliContext, kind: str, out: Path) -> None:
     """Write source,record_id,entity_id for every linked record."""
-    engine = make_engine(cli.settings.database_url)
-    try:
-        with session_factory(engine)() as session:
-            rows = session.execute(
+    with cli.session() as session:
+        rows = session.execute(
                 select(RecordLink.dataset, RecordLink.record_id, RecordLink.entity_id,
                        RecordLink.rule, RecordLink.precision)
                 .where(RecordLink.kind == EntityKind(kind))
                 .order_by(RecordLink.dataset, RecordLink.record_id)
-            ).all()  # fmt: skip
-    finally:
-        engine.dispose()
+        ).all()  # fmt: skip
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
@@ -73,21 +66,25 @@ def export_links(cli: CliContext, kind: str, out: Path) -> None:
 @pass_cli
 def evaluate(cli: CliContext, truth: Path) -> None:
     """Pairwise precision, recall and F1 of the published links against truth files."""
-    engine = make_engine(cli.settings.database_url)
-    try:
-        with session_factory(engine)() as session:
-            links = {
-                kind: {f"{d}:{r}": e for d, r, e in session.execute(
-                    select(RecordLink.dataset, RecordLink.record_id, RecordLink.entity_id)
-                    .where(RecordLink.kind == kind))}
-                for kind in EntityKind
-            }  # fmt: skip
-    finally:
-        engine.dispose()
+    files = {kind: truth / f"{kind.value}s.csv" for kind in EntityKind}
+    missing = [str(path) for path in files.values() if not path.is_file()]
+    if not truth.is_dir():
+        raise click.ClickException(f"truth folder {truth} does not exist (`hub generate "
+                                   "--truth DIR` writes one)")  # fmt: skip
+    if missing:
+        raise click.ClickException(f"truth folder {truth} lacks {', '.join(missing)}")
+    with cli.session() as session:
+        links = {
+            kind: {f"{d}:{r}": e for d, r, e in session.execute(
+                select(RecordLink.dataset, RecordLink.record_id, RecordLink.entity_id)
+                .where(RecordLink.kind == kind))}
+            for kind in EntityKind
+        }  # fmt: skip
     for label, kind, column in (("persons", EntityKind.PERSON, "person_key"),
                                 ("houses", EntityKind.HOUSE, "house_key"),
                                 ("buildings", EntityKind.HOUSE, "building_key")):  # fmt: skip
-        truth_map = read_truth(truth / f"{kind.value}s.csv", column)
+        _require_columns(files[kind], ("dataset", "record_id", column))
+        truth_map = read_truth(files[kind], column)
         if kind is EntityKind.PERSON:  # reporters of 随手拍 are linked by phone, as a fact
             truth_map = {u: k for u, k in truth_map.items()
                          if u.split(":", 1)[0] in PERSON_DATASETS}  # fmt: skip
@@ -100,3 +97,17 @@ def evaluate(cli: CliContext, truth: Path) -> None:
         # so missing links lower recall instead of vanishing from the comparison.
         predicted = {u: found.get(u, f"unlinked:{u}") for u in truth_map}
         click.echo(f"{label + ':':<11}{pairwise_scores(predicted, truth_map).describe()}")
+
+
+def _require_columns(path: Path, columns: tuple[str, ...]) -> None:
+    """One line unless ``path`` is a UTF-8 CSV whose header has ``columns``."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            header = next(csv.reader(handle), [])
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{path} is not a truth file: not UTF-8 text") from None
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise click.ClickException(
+            f"{path} is not a truth file: no column {', '.join(missing)} in its header"
+        )

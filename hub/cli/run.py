@@ -1,28 +1,30 @@
 """``hub run``: the whole pipeline graph in this process; ``hub quality``: the latest checks.
 
-``hub run`` materialises the same Dagster job the UI shows (``pipelines``), so the run is
-recorded in ``settings.dagster_home`` and visible in ``dagster dev``. Dagster is imported only
-when ``hub run`` runs: every other command stays quick to start.
+``hub run`` (like ``hub ingest``, ``hub resolve`` and ``hub demo``) runs a job of the Dagster
+graph the UI shows (:mod:`pipelines.jobs`), with the blocking checks of its assets, so the run
+is recorded in ``settings.dagster_home`` and visible in ``dagster dev``; there is no other way
+to publish. A rejected file, a failed blocking check or a failed step makes the command exit
+with status 1 after one line per problem on stderr (cron sends it). Dagster is imported only
+when a job runs: every other command stays quick to start.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from hub.cli.context import CliContext, pass_cli
+from hub.cli.summary import SAMPLE_IDS, print_run, problems
+from hub.config import Settings
 from hub.pipeline import data_docs_dir, latest_quality_runs
 from hub.storage import migrate
 from hub.storage.models import QualityRun
-from hub.storage.session import make_engine, session_factory
 
 if TYPE_CHECKING:
     from pipelines.runner import RunSummary
-
-SAMPLE_IDS = 3
 
 
 @click.command(name="run")
@@ -32,82 +34,66 @@ SAMPLE_IDS = 3
 @pass_cli
 def run(cli: CliContext, landing: Path | None, full: bool) -> None:
     """Ingest, check, resolve and publish: every asset of the pipeline, once, in-process."""
-    settings = cli.settings
+    from pipelines.jobs import HUB_ALL
+
+    settings = landing_settings(cli.settings, landing)
+    summary = run_pipeline(settings, HUB_ALL, full=full)
+    print_run(summary, click.echo)
+    click.echo(f"Data Docs: {data_docs_dir(settings) / 'index.html'}")
+    exit_on_problems(summary, PUBLISHED_BEFORE)
+
+
+#: What stays true after a run with problems.
+PUBLISHED_BEFORE = "the published model is the one before this run (see `hub quality`)"
+SNAPSHOTS_KEPT = "a rejected file's dataset keeps its previous snapshot (see `hub quality`)"
+
+
+def landing_settings(settings: Settings, landing: Path | None) -> Settings:
+    """``settings`` with ``landing`` as the landing folder, which must exist."""
     if landing is not None:
         settings = dataclasses.replace(settings, landing_dir=landing.resolve())
     if not settings.landing_dir.is_dir():
         raise click.ClickException(f"landing folder {settings.landing_dir} does not exist")
+    return settings
+
+
+def run_pipeline(
+    settings: Settings, job: str, *, full: bool = False, quiet: bool = False
+) -> RunSummary:
+    """Migrate the database, then run ``job`` of the graph with its progress on stderr."""
     settings.ensure_dirs()
     migrate.upgrade(settings.database_url)
-    from pipelines.runner import run_all
+    from pipelines.runner import run_job
 
-    summary = run_all(settings, full=full, progress=lambda line: click.echo(line, err=True))
-    print_summary(summary, data_docs_dir(settings) / "index.html")
-    if not summary.success:
-        raise click.ClickException(
-            f"run {summary.run_id} failed at {', '.join(summary.failed_steps) or 'start'}; "
-            f"the published model is the one before it (see `hub quality`)"
-        )
+    def progress(line: str) -> None:
+        if not quiet:
+            click.echo(line, err=True)
+
+    return run_job(settings, job, full=full, progress=progress)
+
+
+def exit_on_problems(summary: RunSummary, after: str) -> None:
+    """Exit 1 after one line per problem on stderr, and ``after``, if the run had any."""
+    found = problems(summary)
+    for line in found:
+        click.echo(f"error: {line}", err=True)
+    if found:
+        click.echo(after, err=True)
+        raise SystemExit(1)
 
 
 @click.command()
 @pass_cli
 def quality(cli: CliContext) -> None:
     """The latest result of each quality suite, and where the Data Docs are."""
-    engine = make_engine(cli.settings.database_url)
-    try:
-        with session_factory(engine)() as session:
-            runs = latest_quality_runs(session)
-            for quality_run in runs:
-                click.echo(_quality_lines(quality_run))
-    finally:
-        engine.dispose()
+    with cli.session() as session:
+        runs = latest_quality_runs(session)
+        for quality_run in runs:
+            click.echo(_quality_lines(quality_run))
     if not runs:
         click.echo("no quality runs yet (run `hub run`)")
     index = data_docs_dir(cli.settings) / "index.html"
     click.echo(f"Data Docs: {index}" + ("" if index.exists() else " (not built yet)"))
-
-
-def print_summary(summary: RunSummary, docs: Path) -> None:
-    """Per dataset rows, the publication, and every check's verdict."""
-    click.echo(f"run {summary.run_id}: {'succeeded' if summary.success else 'FAILED'}")
-    for asset, figures in sorted(summary.datasets.items()):
-        click.echo(f"  {asset:<22} {_dataset_line(figures)}")
-    if summary.published:
-        p = summary.published
-        click.echo(f"published: publication {p.get('publication_id')}: {p.get('persons')} persons, "
-                   f"{p.get('houses')} houses, {p.get('tags')} tags")  # fmt: skip
-    else:
-        click.echo("published: unchanged (nothing new was made current)")
-    passed = sum(c.passed for c in summary.checks)
-    click.echo(f"quality: {len(summary.checks)} checks, {passed} passed")
-    for check in summary.checks:
-        if not check.passed:
-            click.echo(f"  FAILED {check.asset} {check.check} [{check.severity}]")
-            for failure in check.failures:
-                click.echo("    " + _failure_line(failure))
-    click.echo(f"Data Docs: {docs}")
-
-
-def _dataset_line(figures: dict[str, Any]) -> str:
-    if not figures.get("new_deliveries"):
-        return "no new deliveries"
-    reasons = figures.get("quarantined_by_reason") or {}
-    text = (f"{figures['new_deliveries']} new: read {figures['rows_read']}, loaded "
-            f"{figures['rows_loaded']}, quarantined {figures['rows_quarantined']}")  # fmt: skip
-    if reasons:
-        text += " (" + ", ".join(f"{k} {v}" for k, v in sorted(reasons.items())) + ")"
-    return text
-
-
-def _failure_line(failure: dict[str, Any]) -> str:
-    where = f"{failure.get('delivery', '')} ".lstrip()
-    column = f"({failure['column']})" if failure.get("column") else ""
-    ids = ", ".join(failure.get("failing_record_ids", [])[:SAMPLE_IDS])
-    blocking = "blocking " if failure.get("blocking") else ""
-    example = f" (e.g. {ids})" if ids else ""
-    return (f"{where}{blocking}{failure['expectation']}{column}: "
-            f"{failure.get('unexpected_count')} unexpected{example}")  # fmt: skip
 
 
 def _quality_lines(run: QualityRun) -> str:

@@ -38,6 +38,7 @@ def serve(cli: CliContext, host: str, port: int, dev: bool, workers: int) -> Non
     if workers > 1 and dev and cli.settings.mode is not Mode.DEVELOPMENT:
         raise click.UsageError("--workers builds each process's app from the environment: "
                                "set HUB_MODE=development rather than --dev")  # fmt: skip
+    _check_database(cli)
     click.echo(f"GraphQL at http://{host}:{port}/graphql{' (development)' if development else ''}")
     if workers > 1:  # uvicorn starts the processes; each builds its app from the environment
         uvicorn.run(
@@ -51,3 +52,17 @@ def serve(cli: CliContext, host: str, port: int, dev: bool, workers: int) -> Non
         return
     app = create_app(cli.settings, development=development)
     uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def _check_database(cli: CliContext) -> None:
+    """Refuse to start (one line) on a database that does not answer or is not migrated."""
+    from hub.api.health import DatabaseUnavailable, check_database
+    from hub.storage.session import make_engine
+
+    engine = make_engine(cli.settings.database_url)
+    try:
+        check_database(engine)
+    except DatabaseUnavailable as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        engine.dispose()

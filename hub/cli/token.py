@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import click
-from sqlalchemy.orm import Session
 
 from hub.api import tokens
 from hub.api.policy import Policy, PolicyError
 from hub.cli.context import CliContext, pass_cli
-from hub.storage.session import make_engine, session_factory, transaction
-
-
-@contextmanager
-def _session(cli: CliContext) -> Iterator[Session]:
-    engine = make_engine(cli.settings.database_url)
-    try:
-        with transaction(session_factory(engine)) as session:
-            yield session
-    finally:
-        engine.dispose()
 
 
 def _policy() -> Policy:
@@ -50,7 +35,7 @@ def create(cli: CliContext, role: str, grid_code: str | None, name: str) -> None
     """Create a token and print it, once: the hub keeps only its hash."""
     policy = _policy()
     try:
-        with _session(cli) as session:
+        with cli.session(write=True) as session:
             issued = tokens.create(session, policy, name=name, role=role, grid_code=grid_code)
             token_id = issued.token.id
     except tokens.TokenError as exc:
@@ -66,7 +51,7 @@ def create(cli: CliContext, role: str, grid_code: str | None, name: str) -> None
 def revoke(cli: CliContext, name_or_id: str) -> None:
     """Revoke the active token with this name or id."""
     try:
-        with _session(cli) as session:
+        with cli.session(write=True) as session:
             revoked = [(t.id, t.name) for t in tokens.revoke(session, name_or_id)]
     except tokens.TokenError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -79,7 +64,7 @@ def revoke(cli: CliContext, name_or_id: str) -> None:
 @pass_cli
 def list_tokens(cli: CliContext, show_all: bool) -> None:
     """Tokens (never their secrets): id, name, role, grid, created, last used, revoked."""
-    with _session(cli) as session:
+    with cli.session(write=True) as session:
         rows = tokens.listed(session, revoked=show_all)
         for t in rows:
             revoked = f"  revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else ""

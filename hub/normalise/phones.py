@@ -1,15 +1,23 @@
 """Phone numbers: a cell may hold several, mobiles and landlines, with or without prefixes.
 
-Dehua's area code is 0595 and its local numbers have 8 digits; a landline typed without an
-area code is a Dehua number, since the clerks who type them sit in Dehua.
+Whether a number exists is Google's libphonenumber's call (the ``phonenumbers`` package, its
+metadata for China): an 11-digit mobile of a number range in use (not ``140...``, a data-only
+range), a landline of a real area code with that area's number length. Dehua's area code is
+0595 (Quanzhou) and its local numbers have 8 digits, so a 7-digit "Dehua" landline is a typo;
+a landline typed without an area code is a Dehua number, since the clerks who type them sit
+in Dehua.
 """
 
 from __future__ import annotations
 
 import decimal
 import enum
+import functools
 import re
 from dataclasses import dataclass
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberType
 
 from hub.normalise.text import half_width, to_text
 
@@ -53,10 +61,11 @@ _PARTS = re.compile(r"[/,，;；、|]+")
 _DECORATION = re.compile(r"[\s\-()（）.]+")
 _FLOAT_TAIL = re.compile(r"\.0+$")  # "13812345678.0": an Excel number turned into text
 _COUNTRY = re.compile(r"^(?:\+86|0086|86(?=1[3-9][0-9]{9}$))")
+_DIGITS = re.compile(r"[0-9]{5,12}")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
-# 010 and 02x are three-digit area codes with 8-digit numbers; the rest are 0xxx.
-_LANDLINE = re.compile(r"(0(?:10|2[0-9])|0[3-9][0-9]{2})([2-9][0-9]{6,7})")
+_RANGE = 5  # digits that decide whether a mobile number's range exists
 _LOCAL = re.compile(r"[2-9][0-9]{6,7}")
+_MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 
 def normalise_phones(raw: object) -> PhoneList:
@@ -118,16 +127,47 @@ def _longest_number(words: list[str], start: int) -> tuple[Phone | None, int]:
 def _classify(part: str) -> Phone | None:
     number = _DECORATION.sub("", _FLOAT_TAIL.sub("", part))
     number = _COUNTRY.sub("", number, count=1)
-    if _MOBILE.fullmatch(number):
-        return Phone(number, PhoneKind.MOBILE)
-    if len(number) >= 10 and number[0] != "0" and part.lstrip().startswith(("+", "00", "86")):
+    mobile = len(number) == 11 and number[0] == "1"
+    if (
+        not mobile
+        and len(number) >= 10
+        and number[0] != "0"
+        and part.lstrip().startswith(("+", "00", "86"))
+    ):
         number = "0" + number  # international form drops the area code's leading 0
-    landline = _LANDLINE.fullmatch(number)
-    if landline:
-        area, local = landline.groups()
-        if area[1] in "12" and len(local) == 7:  # 010 and 02x numbers have 8 digits
-            return None
-        return Phone(f"{area}-{local}", PhoneKind.LANDLINE)
-    if _LOCAL.fullmatch(number):
-        return Phone(f"{DEHUA_AREA_CODE}-{number}", PhoneKind.LANDLINE)
+    elif _LOCAL.fullmatch(number):
+        number = DEHUA_AREA_CODE + number  # typed in Dehua without its area code
+    if _MOBILE.fullmatch(number):
+        return Phone(number, PhoneKind.MOBILE) if _mobile_range(number[:_RANGE]) else None
+    if not _DIGITS.fullmatch(number):
+        return None
+    return _checked(number)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _mobile_range(head: str) -> bool:
+    """Whether mobiles starting with these digits exist. China's mobile ranges are set by
+    their first digits (libphonenumber's pattern for CN names at most five: ``1740[0-5]``), so
+    one look per range, not per number: libphonenumber takes ~50 µs a number.
+    ``tests/normalise/test_phones.py`` checks that this agrees with it number by number."""
+    return _checked(head + "0" * (11 - len(head))) is not None
+
+
+def _checked(number: str) -> Phone | None:
+    """A number of digits as China dials it (mobile, or 0 + area code + local number), if
+    libphonenumber knows it for a mobile or a landline."""
+    try:
+        parsed = phonenumbers.parse(number, "CN")
+    except NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    national = str(parsed.national_number)
+    kind = phonenumbers.number_type(parsed)
+    if kind in _MOBILE_TYPES and number[0] == "1":
+        return Phone(national, PhoneKind.MOBILE)
+    if kind is PhoneNumberType.FIXED_LINE or kind in _MOBILE_TYPES:
+        area = phonenumbers.length_of_geographical_area_code(parsed)
+        if area and number[0] == "0":
+            return Phone(f"0{national[:area]}-{national[area:]}", PhoneKind.LANDLINE)
     return None

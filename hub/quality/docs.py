@@ -17,12 +17,13 @@ the API's ``/quality/docs/`` mount.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from expectations import SUITES
 from expectations.base import gx
+from expectations.sources import delivered_columns
 from hub.quality.offline import make_offline
 from hub.quality.report import ExpectationOutcome, QualityReport
 from hub.quality.validate import DOCS_SITE, ephemeral_context
@@ -45,9 +46,10 @@ def build_data_docs(reports: Iterable[QualityReport], docs_dir: Path) -> Path:
             context.suites.add(_suite(report))
             added.add(report.suite)
         key = _key(report)
+        labels = delivered_columns(report.suite)
         result = ExpectationSuiteValidationResult(
             success=report.success,
-            results=[_result(o) for o in report.outcomes],
+            results=[_result(o, labels) for o in report.outcomes],
             suite_name=report.suite,
             statistics=_statistics(report),
             meta={"run_id": key.run_id, "validation_time": key.run_id.run_time,
@@ -69,8 +71,28 @@ def _suite(report: QualityReport) -> Any:
     """The suite as the report ran it: the expectations of each suite it combined."""
     names = [part["suite"] for part in report.statistics.get("suites", [])] or [report.suite]
     # A stored report may name a suite the registry has since dropped: its page goes without.
-    expectations = [e for name in names if name in SUITES for e in SUITES[name]().expectations]
+    labels = delivered_columns(report.suite)
+    expectations = [
+        _labelled(e, labels)
+        for name in names
+        if name in SUITES
+        for e in SUITES[name]().expectations
+    ]
     return gx.ExpectationSuite(name=report.suite, expectations=expectations)
+
+
+def label(column: str, labels: Mapping[str, str]) -> str:
+    """``resident_id_valid (公民身份号码)``: the batch column beside the delivered one, so a
+    steward finds the column in the department's file; the column alone when named alike."""
+    header = labels.get(column)
+    return column if header is None else f"{column} ({header})"
+
+
+def _labelled(expectation: Any, labels: Mapping[str, str]) -> Any:
+    column = getattr(expectation, "column", None)
+    if isinstance(column, str) and column in labels:
+        return expectation.copy(update={"column": label(column, labels)})
+    return expectation
 
 
 def _key(report: QualityReport) -> Any:
@@ -91,16 +113,19 @@ def _key(report: QualityReport) -> Any:
     )
 
 
-def _result(outcome: ExpectationOutcome) -> Any:
+def _result(outcome: ExpectationOutcome, labels: Mapping[str, str]) -> Any:
     from great_expectations.core import ExpectationValidationResult
     from great_expectations.expectations.expectation_configuration import (
         ExpectationConfiguration,
     )
     from great_expectations.expectations.metadata_types import FailureSeverity
 
+    kwargs = dict(outcome.kwargs)
+    if isinstance(kwargs.get("column"), str):
+        kwargs["column"] = label(kwargs["column"], labels)
     config = ExpectationConfiguration(
         type=outcome.expectation,
-        kwargs=outcome.kwargs,
+        kwargs=kwargs,
         meta={"blocking": outcome.blocking},
         severity=FailureSeverity.CRITICAL if outcome.blocking else FailureSeverity.WARNING,
     )

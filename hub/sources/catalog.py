@@ -42,6 +42,14 @@ class Dataset:
     name_field: str | None = None  # the person's name column, for datasets about people
     columns: tuple[str, ...] = ()  # expected columns, in delivery order
     record_id_pattern: str = r".+"  # what the contract promises a record id looks like
+    #: Columns a row must have a value in, at least; fewer and the row lost most of its cells
+    #: (a row typed half-way, a JSON line missing most members). None: half the columns.
+    min_values: int | None = None
+
+    @property
+    def values_needed(self) -> int:
+        """:attr:`min_values`, or half the columns (rounded up)."""
+        return self.min_values if self.min_values is not None else (len(self.columns) + 1) // 2
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -239,6 +247,7 @@ GRIDS = Dataset(
     record_id_field="网格编码",
     record_id_pattern=r"350526[0-9]{3}(?:[0-9]{3}(?:[0-9]{3}(?:[0-9]{2})?)?)?",
     columns=("网格编码", "网格名称", "层级", "上级编码", "网格员", "网格员电话", "楼栋编码"),
+    min_values=3,  # a township: code, name and level; no parent, worker or buildings
 )
 
 DATASETS: tuple[Dataset, ...] = (

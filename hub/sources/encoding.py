@@ -79,19 +79,66 @@ def decode_text(data: bytes, file: str, *, expected: Encoding | None = None) -> 
                 f"valid UTF-8 up to byte offset {utf8_err.start}, then an invalid byte "
                 f"(0x{data[utf8_err.start]:02x}); the file is corrupt",
             ) from utf8_err
+        if data.startswith(_UTF16_BOMS):
+            raise DeliveryRejected(
+                file, f"wrong encoding: UTF-16 (a UTF-16 byte-order mark){_contract(expected)}"
+            ) from None
         try:
             text, cut = _decode_lines(data, "gb18030")
         except UnicodeDecodeError as gb_err:
             raise DeliveryRejected(
                 file,
-                f"neither UTF-8 (invalid byte at offset {utf8_err.start}) nor GB18030 "
-                f"(invalid byte at offset {gb_err.start})",
+                f"wrong encoding: neither UTF-8 (invalid byte at offset {utf8_err.start}) nor "
+                f"GB18030 (invalid byte at offset {gb_err.start}){_contract(expected)}",
             ) from gb_err
         return _found(file, text, Encoding.GB18030, expected, cut)
     if expected is Encoding.GB18030 and data.isascii():
         # Plain ASCII is valid GB18030 too: no reason to flag a mismatch.
         return _found(file, text, Encoding.GB18030, expected, cut)
     return _found(file, text, Encoding.UTF8, expected, cut)
+
+
+#: Encodings a department's system may have written instead of the contract's, with their names
+#: for people: tried on a header that did not read (:func:`header_encoding`).
+OTHER_ENCODINGS = (
+    ("big5", "Big5 (traditional Chinese)"),
+    ("utf-16", "UTF-16"),
+    ("shift_jis", "Shift JIS (Japanese)"),
+    ("euc_kr", "EUC-KR (Korean)"),
+)
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def header_encoding(head: bytes, columns: tuple[str, ...]) -> str | None:
+    """The name of the encoding in which ``head`` (a file's first bytes) starts with a line
+    holding every one of ``columns``, among :data:`OTHER_ENCODINGS`; None if none does.
+
+    A Big5 file decodes as GB18030 without an error, into a header of mojibake: trying the
+    encodings that systems do write tells "wrong encoding" from "wrong columns". A Big5
+    system writes traditional characters (人員編號 for 人员编号): the line is compared in
+    simplified characters (OpenCC ``t2s``)."""
+    from opencc import OpenCC
+
+    simplified = OpenCC("t2s")
+    for codec, name in OTHER_ENCODINGS:
+        text = head.decode(codec, errors="replace")
+        first = simplified.convert(text.lstrip("\ufeff").split("\n", 1)[0])
+        if all(column in first for column in columns):
+            return name
+    return None
+
+
+def encoding_name(encoding: Encoding) -> str:
+    """An encoding as people name it: GB18030, UTF-8, UTF-8 with a byte-order mark."""
+    return _NAMES[encoding]
+
+
+def _contract(expected: Encoding | None) -> str:
+    return "" if expected is None else f"; the contract says {_NAMES[expected]}"
+
+
+_NAMES = {Encoding.GB18030: "GB18030", Encoding.UTF8: "UTF-8",
+          Encoding.UTF8_BOM: "UTF-8 with a byte-order mark"}  # fmt: skip
 
 
 def _found(

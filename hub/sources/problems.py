@@ -25,6 +25,7 @@ class Reason(enum.StrEnum):
     MISSING_REQUIRED = "missing_required"  # another field the record cannot stand without
     INVALID_GEOMETRY = "invalid_geometry"  # door plate without a usable point
     UNREADABLE_LINE = "unreadable_line"  # a CSV line the csv module cannot parse (stray CR)
+    MOSTLY_EMPTY = "mostly_empty"  # most of the row's columns empty or missing (a cut row)
 
 
 class FieldCode(enum.StrEnum):

@@ -28,9 +28,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hub.sources.catalog import Dataset, FileFormat
-from hub.sources.encoding import Decoded, decode_text
+from hub.sources.encoding import Decoded, decode_text, encoding_name, header_encoding
 from hub.sources.problems import DeliveryRejected, Reason, RowProblem
 from hub.types import RawRow
+
+#: Bytes kept of a file after decoding it: enough for any header line.
+_HEAD_BYTES = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +94,28 @@ def read_delivery(
         except OSError as err:
             raise DeliveryRejected(path.name, f"cannot be read: {err.strerror or err}") from err
         decoded = decode_text(data, path.name, expected=dataset.encoding)
+        head = data[:_HEAD_BYTES]  # to tell a wrong encoding from wrong columns, below
         del data  # the text is all we need; do not hold the file twice
         if dataset.file_format is FileFormat.CSV:
-            return csvfile.read_csv(dataset, path.name, decoded)
+            try:
+                return csvfile.read_csv(dataset, path.name, decoded)
+            except DeliveryRejected as rejected:
+                raise _wrong_encoding(dataset, path.name, head) or rejected from None
         if dataset.file_format is FileFormat.JSONL:
             return jsonlines.read_jsonl(dataset, path.name, decoded, known=known)
         return geojson.read_geojson(dataset, path.name, decoded)
+
+
+def _wrong_encoding(dataset: Dataset, file: str, head: bytes) -> DeliveryRejected | None:
+    """A rejection naming the encoding, when the header reads in one the contract does not
+    name (a Big5 export decodes as GB18030 into a header of mojibake)."""
+    found = header_encoding(head, (dataset.record_id_field, *dataset.columns))
+    if found is None:
+        return None
+    return DeliveryRejected(
+        file, f"wrong encoding: the file is {found}, the contract says "
+        f"{encoding_name(dataset.encoding)}; the department must export it again"
+    )  # fmt: skip
 
 
 @contextmanager
@@ -115,13 +134,19 @@ def _paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+#: Below this a float holds every whole number exactly (Excel stores every number as one).
+EXACT_INT = 2**53
+
+
 def as_text(value: object) -> str:
-    """A cell value as text for a key or a name check: None is empty, 12.0 is '12'."""
+    """A cell value as text: None is empty, 12.0 is '12'. A float too large to hold every
+    digit stays as stored (``3.505261990010112e+17``): an ID typed as a number into Excel lost
+    its last digits, and writing it out as 18 digits would invent them."""
     if isinstance(value, str):
         return value
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < EXACT_INT:
         return str(int(value))
     return str(value)
 
@@ -131,8 +156,10 @@ class RowCollector:
 
     A row is quarantined when its record id is empty or does not follow the contract's pattern
     (a cut or mistyped key cannot be followed across snapshots), when the id was already taken by an
-    earlier row of the same file (the first occurrence wins, whatever became of it), or when a
-    dataset about people has a row with an empty name.
+    earlier row of the same file (the first occurrence wins, whatever became of it), when a
+    dataset about people has a row with an empty name, or when fewer of its columns have a value
+    than the dataset needs (:attr:`Dataset.values_needed`: an xlsx row with 3 of 12 cells, a
+    JSON line missing most members), which would otherwise load as a record that lost its facts.
     """
 
     def __init__(self, dataset: Dataset, file: str, unit: str = "line") -> None:
@@ -147,6 +174,7 @@ class RowCollector:
         self.notes: list[str] = []
         self.unchanged: list[str] = []
         self._seen: dict[str, int] = {}
+        self._needed = dataset.values_needed
 
     def problem(
         self,
@@ -194,6 +222,15 @@ class RowCollector:
             if not (name.strip() if type(name) is str else as_text(name).strip()):
                 detail = f"{name_field} is empty"
                 self.problem(line, Reason.MISSING_NAME, detail, text, record_id, name_field)
+                return
+        values = list(raw.values())  # counted in C; looked at closely only when few are filled
+        if len(values) - values.count("") - values.count(None) < self._needed:
+            empty = [c for c in self.dataset.columns if not as_text(raw.get(c)).strip()]
+            filled = len(self.dataset.columns) - len(empty)
+            if filled < self._needed:
+                detail = (f"only {filled} of {len(self.dataset.columns)} columns have a value "
+                          f"(empty or missing: {', '.join(empty)})")  # fmt: skip
+                self.problem(line, Reason.MOSTLY_EMPTY, detail, text, record_id)
                 return
         self.rows_read += 1
         self.rows.append(SourceRow(line, record_id, raw, text))

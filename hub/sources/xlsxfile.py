@@ -26,10 +26,16 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from hub.sources.catalog import Dataset
 from hub.sources.problems import DeliveryRejected
-from hub.sources.reading import Header, ReadResult, RowCollector, as_text, clean_cell
+from hub.sources.reading import (
+    EXACT_INT,
+    Header,
+    ReadResult,
+    RowCollector,
+    as_text,
+    clean_cell,
+)
 
 _HEADER_SCAN = 10  # rows searched for the header
-_EXACT_INT = 2**53  # below this a float holds every whole number exactly
 
 
 def read_xlsx(dataset: Dataset, path: Path) -> ReadResult:
@@ -117,7 +123,7 @@ def _header_columns(dataset: Dataset) -> tuple[str, ...]:
 def _cell(value: Any) -> Any:
     """An Excel cell value as delivered, JSON-serialisable."""
     if isinstance(value, float):
-        return int(value) if value.is_integer() and abs(value) < _EXACT_INT else value
+        return int(value) if value.is_integer() and abs(value) < EXACT_INT else value
     if isinstance(value, str | bool | int):
         return value
     if isinstance(value, dt.datetime):

@@ -14,6 +14,12 @@ Which decision an action stores::
     detach record r         detach r from its person's other records
     not the same (records)  different_people over the two records
     not the same (persons)  detach A's records from B's
+
+No action is accepted that would make the next publication fail (:mod:`hub.stewards.gate`):
+records it would keep apart may not carry one resident ID, and the model it leaves must pass
+the publication suite's blocking expectations. A refused action raises :class:`ActionRefused`
+after writing in the caller's transaction: the caller rolls back (the API runs each action in
+a savepoint).
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from sqlalchemy.orm import Session
 from hub.resolution.decisions import DecisionError, DecisionKind, record_decision
 from hub.resolution.ids import resolve_redirect
 from hub.resolution.run import resolve
+from hub.stewards.gate import WouldBreakPublication, check_next_publication, shared_resident_ids
 from hub.storage.bulk import record_batches, split_uid
 from hub.storage.models import (
     ChangeEvent,
@@ -134,6 +141,7 @@ def split_person(
     rest = [r for r in own if r not in moved]
     if not moved or not rest:
         raise ActionRefused("a split moves some of the person's records, not none or all")
+    refuse_one_id_apart(session, moved, rest, "split off")
     decisions = [_decide(session, DecisionKind.DETACH, moved, others=rest, actor=actor,
                          reason=reason, persons=[person.id])]  # fmt: skip
     if len(moved) > 1:
@@ -151,6 +159,7 @@ def detach_record(session: Session, uid: str, *, actor: str, reason: str) -> Act
     rest = [r for r in own if r != uid]
     if not rest:
         raise ActionRefused(f"{uid} is its person's only record: there is nothing to detach from")
+    refuse_one_id_apart(session, [uid], rest, "detached")
     decision = _decide(session, DecisionKind.DETACH, [uid], others=rest, actor=actor,
                        reason=reason, persons=[person_id])  # fmt: skip
     return _take_effect(session, [decision], own, [person_id], actor)
@@ -163,6 +172,7 @@ def not_same_records(
     persons = [p for p in (person_of(session, left), person_of(session, right)) if p]
     if len(persons) < 2:
         raise ActionRefused("both records must be linked to persons")
+    refuse_one_id_apart(session, [left], [right], "told apart")
     decision = _decide(session, DecisionKind.DIFFERENT_PEOPLE, [left, right], actor=actor,
                        reason=reason, persons=sorted(set(persons)))  # fmt: skip
     records = sorted({*_records(session, persons[0]), *_records(session, persons[1])})
@@ -177,9 +187,32 @@ def not_same_persons(
     if a == b:
         raise ActionRefused(f"{left} and {right} are one person now: split it instead")
     mine, theirs = _records(session, a), _records(session, b)
+    refuse_one_id_apart(session, mine, theirs, "told apart")
     decision = _decide(session, DecisionKind.DETACH, mine, others=theirs, actor=actor,
                        reason=reason, persons=[a, b])  # fmt: skip
     return _take_effect(session, [decision], [*mine, *theirs], [a, b], actor)
+
+
+def refuse_one_id_apart(
+    session: Session, moved: Sequence[str], rest: Sequence[str], how: str
+) -> None:
+    """:class:`ActionRefused` when records to be kept apart carry one resident ID."""
+    here, there = shared_resident_ids(session, moved, rest)
+    if here:
+        raise ActionRefused(
+            f"{', '.join(here)} carry the resident ID that {', '.join(there)} carry: {how}, "
+            "they would be two persons with one resident ID and every later publication would "
+            "fail its uniqueness check. Keep them together (move them all), or have the wrong "
+            "ID corrected first; nothing was stored"
+        )
+
+
+def passes_next_publication(session: Session) -> None:
+    """:class:`ActionRefused` when the model in the transaction would not publish."""
+    try:
+        check_next_publication(session)
+    except WouldBreakPublication as refused:
+        raise ActionRefused(str(refused)) from None
 
 
 def _records(session: Session, person_id: str) -> list[str]:
@@ -241,8 +274,10 @@ def _take_effect(
     persons: Sequence[str],
     actor: str,
 ) -> ActionResult:
-    """Resolve again now; the change events of the persons involved name the decision."""
+    """Resolve again now, refused unless the next publication would pass; the change events
+    of the persons involved name the decision."""
     resolve(session, actor=actor)
+    passes_next_publication(session)
     after = sorted({p for p in (person_of(session, r) for r in records) if p is not None})
     publication = session.scalar(
         select(Publication.id).where(Publication.status == PublicationStatus.CURRENT)

@@ -17,7 +17,7 @@ from hub.ingest.grid import refresh_grid_reference
 from hub.ingest.snapshot import content_hash
 from hub.resolution.run import resolve
 from hub.sources import catalog
-from hub.stewards.actions import ActionRefused, tag_events
+from hub.stewards.actions import ActionRefused, passes_next_publication, tag_events
 from hub.storage.models import (
     Publication,
     PublicationStatus,
@@ -43,8 +43,9 @@ def release_row(
     """Correct quarantined row ``row_id`` with ``values`` and release it (caller commits).
 
     Raises :class:`LookupError` for an unknown row, :class:`ActionRefused` for one already
-    released or without a reason, and :class:`~hub.ingest.corrections.CorrectionError` when
-    the corrected row cannot stand (nothing is written then).
+    released, without a reason or leaving a model the next publication would refuse (roll
+    back), and :class:`~hub.ingest.corrections.CorrectionError` when the corrected row cannot
+    stand (nothing is written then).
     """
     row = session.get(QuarantinedRow, row_id)
     if row is None:
@@ -66,6 +67,7 @@ def release_row(
     if row.dataset == catalog.GRIDS.key:
         refresh_grid_reference(session)
     resolve(session, actor=actor)
+    passes_next_publication(session)
     entities = tuple(sorted(session.scalars(select(RecordLink.entity_id).where(
         RecordLink.dataset == row.dataset, RecordLink.record_id == correction.record_id,
     ))))  # fmt: skip

@@ -68,6 +68,7 @@ class StewardDecision(Base):
     created_at: Mapped[created_at]
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     revoked_by: Mapped[str | None] = mapped_column(String(128))
+    revoked_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class AuditEntry(Base):

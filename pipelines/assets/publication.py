@@ -18,12 +18,13 @@ from pipelines.policies import TRANSIENT, retry_only_transient
 from pipelines.resources import DatabaseResource, DataDocsResource
 
 PUBLISHED_MODEL = AssetKey("published_model")
+GROUP = "publication"
 
 
 @asset(
     key=PUBLISHED_MODEL,
     deps=[GOLDEN_RECORDS],
-    group_name="publication",
+    group_name=GROUP,
     description="The current publication: golden persons, houses and tags as the API serves "
     "them, with the quality Data Docs.",
     retry_policy=TRANSIENT,

@@ -12,12 +12,13 @@ from pipelines.policies import TRANSIENT, retry_only_transient
 from pipelines.resources import DatabaseResource
 
 GRID_REFERENCE = AssetKey("grid_reference")
+GROUP = "reference"
 
 
 @asset(
     key=GRID_REFERENCE,
     deps=[delivery_key(GRIDS)],
-    group_name="reference",
+    group_name=GROUP,
     description="Township, first-level, unit and responsibility grids, and the buildings each "
     "responsibility grid covers.",
     retry_policy=TRANSIENT,

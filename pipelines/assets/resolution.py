@@ -20,6 +20,7 @@ from pipelines.policies import TRANSIENT, retry_only_transient
 from pipelines.resources import DatabaseResource, DataDocsResource, MatchingResource
 
 GOLDEN_RECORDS = AssetKey("golden_records")
+GROUP = "resolution"
 
 
 class ResolutionConfig(Config):
@@ -31,7 +32,7 @@ class ResolutionConfig(Config):
 @asset(
     key=GOLDEN_RECORDS,
     deps=[*(d.key for d in DELIVERIES), GRID_REFERENCE],
-    group_name="resolution",
+    group_name=GROUP,
     description="Golden persons and houses with stable ids, record links, provenance, tags and "
     "department facts; committed only if the publication suite passes.",
     check_specs=[

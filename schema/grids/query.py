@@ -5,9 +5,11 @@ from __future__ import annotations
 import strawberry
 from sqlalchemy import select
 
+from hub.sources.catalog import COUNTY_CODE
 from hub.storage import models
 from schema.context import Info
 from schema.enums import GridLevel
+from schema.errors import BadUserInput
 from schema.fields import field
 from schema.grids.types import Grid
 
@@ -38,3 +40,14 @@ class GridQuery:
             stmt = stmt.where(models.Grid.ended_on.is_(None))
         rows = await info.context.db(lambda s: list(s.scalars(stmt)))
         return [Grid.from_row(row) for row in rows]
+
+
+async def require_grid(info: Info, code: str) -> None:
+    """:class:`BadUserInput` unless ``code`` names a grid: an unknown code is a mistake, not
+    a grid without residents (it would answer "nobody" where it means "no such grid"). The
+    county's own code (``350526``) is the whole county."""
+    if code != COUNTY_CODE and await info.context.loaders.grid.load(code) is None:
+        raise BadUserInput(
+            f"No grid has the code {code!r} (the county 6 digits, township 9, first-level 12, "
+            "unit 15, responsibility 17): `grids(level: ...)` or `hub grids` lists them."
+        )

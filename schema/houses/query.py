@@ -9,6 +9,7 @@ from hub.storage import models
 from schema.context import Info
 from schema.enums import EntityStatus
 from schema.fields import field, input_type
+from schema.grids.query import require_grid
 from schema.grids.rollups import in_subtree
 from schema.houses.types import House
 from schema.pagination import After, Connection, First, PageRequest, keyset_page
@@ -57,6 +58,8 @@ class HouseQuery:
     ) -> Connection[House]:
         """Houses matching ``filter`` inside the viewer's grid scope, ordered by id."""
         page = PageRequest.of("House", first, after)
+        if filter is not None and filter.grid_code is not None:
+            await require_grid(info, filter.grid_code)
         where = house_conditions(filter or HouseFilter(), info.context.viewer.grid_scope)
         stmt = select(models.House).where(*where)
         return await keyset_page(info.context.db, stmt, models.House.id, page, House.from_row)

@@ -15,6 +15,7 @@ from schema.context import Info
 from schema.enums import EntityStatus
 from schema.errors import BadUserInput
 from schema.fields import field, object_type
+from schema.grids.query import require_grid
 from schema.node import check_scope
 from schema.pagination import (
     After,
@@ -77,6 +78,8 @@ class PersonQuery:
         """Residents matching ``filter`` inside the viewer's grid scope, ordered by id."""
         page = PageRequest.of("Person", first, after)
         where = filter or PersonFilter()
+        if where.grid_code is not None:
+            await require_grid(info, where.grid_code)
         on = await info.context.snapshot_date() if where.age is not None else info.context.today
         stmt = select(models.Person).where(*person_conditions(where, info.context.viewer, on))
         reads = info.context.reads

@@ -16,6 +16,7 @@ from schema.context import Info
 from schema.enums import ReportStatus
 from schema.errors import Forbidden
 from schema.fields import field, input_type
+from schema.grids.query import require_grid
 from schema.pagination import After, Connection, First, PageRequest, keyset_page
 from schema.permissions import OUTSIDE_SCOPE
 from schema.reports.types import CitizenReport, ReportNotFound
@@ -75,6 +76,8 @@ class ReportQuery:
         """Snap-and-report events inside your grid scope, newest first."""
         page = PageRequest.of("CitizenReport", first, after)
         context = info.context
+        if filter is not None and filter.grid_code is not None:
+            await require_grid(info, filter.grid_code)
         where = report_conditions(filter or ReportFilter(), context.viewer, context.today)
         stmt = select(models.CitizenReport).where(*where)
         return await keyset_page(context.db, stmt, models.CitizenReport.id, page,

@@ -13,16 +13,19 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from hub.ingest.corrections import CorrectionError
-from hub.stewards import actions, release
+from hub.stewards import actions, decisions, release
 from schema.context import Info
 from schema.errors import BadUserInput
 from schema.fields import mutation
 from schema.stewards.types import (
     ActionRefused,
     CorrectionRejected,
+    DecisionNotFound,
+    DecisionRevoked,
     PersonNotFound,
     QuarantinedRowNotFound,
     ReleaseResult,
+    RevokeResult,
     RowReleased,
     StewardActionDone,
     StewardActionResult,
@@ -191,3 +194,23 @@ class StewardMutation:
             entity_ids=list(done.entities), field_issues=[i.message for i in correction.issues],
             changes=done.changes,
         )  # fmt: skip
+
+    @mutation
+    async def revoke_steward_decision(self, info: Info, id: int, reason: str) -> RevokeResult:
+        """Revoke one of the stewards' decisions (``stewardDecisions`` lists them): its records
+        are resolved again without it, and it is refused when the model that leaves would fail
+        the next publication's blocking checks. A release's correction is no longer applied to
+        later deliveries."""
+        actor = _actor(info)
+        try:
+            done = await _act(
+                info, lambda s: decisions.revoke_decision(s, id, actor=actor, reason=reason)
+            )
+        except LookupError as missing:
+            return DecisionNotFound(message=str(missing))
+        except actions.ActionRefused as refused:
+            return ActionRefused(message=str(refused))
+        for person in done.persons:
+            info.context.reads.record("Mutation.revokeStewardDecision", person, allowed=True)
+        return DecisionRevoked(decision=StewardDecision.from_row(done.decision),
+                               person_ids=list(done.persons), changes=done.changes)  # fmt: skip

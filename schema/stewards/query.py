@@ -6,12 +6,11 @@ import json
 from functools import cache
 
 import strawberry
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.api.access import DataCategory
 from hub.resolution.splink_model import PersonModel, load_model
-from hub.stewards import review
+from hub.stewards import decisions, review
 from hub.stewards.actions import persons_of
 from hub.storage import models
 from schema.context import Info
@@ -86,13 +85,17 @@ class StewardQuery:
 
     @field(reads=DataCategory.LINEAGE)
     async def steward_decisions(
-        self, info: Info, include_revoked: bool = False, first: First = 20, after: After = None
+        self,
+        info: Info,
+        include_revoked: bool = False,
+        actor: str | None = None,
+        first: First = 20,
+        after: After = None,
     ) -> Connection[StewardDecision]:
-        """Steward decisions, newest first."""
+        """Steward decisions, newest first: who made each, when, why and about which records;
+        those in force only unless ``includeRevoked``; one steward's only with ``actor``."""
         page = PageRequest.of("StewardDecision", first, after)
-        stmt = select(models.StewardDecision)
-        if not include_revoked:
-            stmt = stmt.where(models.StewardDecision.revoked_at.is_(None))
+        stmt = decisions.decisions_query(include_revoked=include_revoked, actor=actor)
         return await keyset_page(
             info.context.db, stmt, models.StewardDecision.id, page, StewardDecision.from_row,
             descending=True,

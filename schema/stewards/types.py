@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from hub.api.access import DataCategory
+from hub.stewards import decisions
 from hub.storage import models
 from schema.context import Info
 from schema.enums import DecisionKind
@@ -48,12 +49,12 @@ class StewardDecision:
     @field(reads=DataCategory.LINEAGE)
     def records(self) -> list[str]:
         """The records it names (``dataset:recordId``), and those it keeps them from."""
-        subject = self.row.subject
-        named = [str(r) for r in subject.get("records", [])]
-        named += [str(r) for r in subject.get("others", [])]
-        if subject.get("record_id"):
-            named.append(f"{subject.get('dataset')}:{subject['record_id']}")
-        return named
+        return decisions.records_of(self.row)
+
+    @field(reads=DataCategory.LINEAGE)
+    def revoked_reason(self) -> str | None:
+        """Why it was revoked, in the revoking steward's words."""
+        return self.row.revoked_reason
 
 
 @object_type
@@ -182,6 +183,30 @@ class RowReleased:
     )
     changes: int
 
+
+@object_type
+class DecisionRevoked:
+    """The decision no longer holds: its records were resolved again on their own merits (a
+    release's correction is no longer applied to later deliveries)."""
+
+    decision: StewardDecision
+    person_ids: list[str] = strawberry.field(
+        description="The persons the decision's records belong to now."
+    )
+    changes: int
+
+
+@object_type
+class DecisionNotFound:
+    """No steward decision has this id."""
+
+    message: str
+
+
+RevokeResult = Annotated[
+    DecisionRevoked | ActionRefused | DecisionNotFound,
+    strawberry.union("RevokeResult", description="Revoked, or why not: failures are data."),
+]
 
 StewardActionResult = Annotated[
     StewardActionDone | ActionRefused | PersonNotFound,

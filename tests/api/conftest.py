@@ -36,15 +36,21 @@ def world(db_url: str, tmp_path: Path) -> Iterator[tuple[Settings, Engine, dict[
     engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    base = tmp_path_factory.mktemp("api")
-    url = f"sqlite:///{base / 'hub.sqlite3'}"
+def world_database(folder: Path) -> str:
+    """A migrated SQLite file in ``folder`` holding the small world; its URL."""
+    url = f"sqlite:///{folder / 'hub.sqlite3'}"
     migrate.upgrade(url)
     engine = make_engine(url)
     with Session(engine) as session, session.begin():
         populate(session)
     engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    base = tmp_path_factory.mktemp("api")
+    url = world_database(base)
     return load_settings({"HUB_DATABASE_URL": url, "HUB_VAR_DIR": str(base)}, cwd=Path(base))
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from graphql import parse, print_ast
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 from starlette.requests import Request
@@ -158,10 +159,32 @@ def test_production_runs_published_operations_only(
             "extensions": {"persistedQuery": {"version": 1, "sha256Hash": digest}},
         }).json()  # fmt: skip
         assert by_hash == sent
-        for query in (GRID_COUNTS, document.replace("houseCount", "houseCount ")):
+        # As a GraphQL client re-prints it (comments, commas and layout gone): the same one.
+        printed = print_ast(parse(document))
+        assert printed != document
+        assert post(client, printed, {"code": "350526001"}, token=token) == sent
+        relaid = "# my copy\n" + document.replace("houseCount", "houseCount ,\n")
+        assert post(client, relaid, {"code": "350526001"}, token=token) == sent
+        by_printed_hash = client.post("/graphql", headers=headers(token), json={
+            "variables": {"code": "350526001"},
+            "extensions": {"persistedQuery": {"version": 1,
+                                              "sha256Hash": hashlib.sha256(printed.encode())
+                                              .hexdigest()}},
+        }).json()  # fmt: skip
+        assert by_printed_hash == sent
+        # Another document is refused, however it is sent.
+        another = document.replace("houseCount", "houseCount residentCount")
+        for query in (GRID_COUNTS, another, print_ast(parse(another))):
             refused = post(client, query, {"code": "350526001"}, token=token)
             assert refused["data"] is None
             assert refused["errors"][0]["extensions"] == {"code": "OPERATION_NOT_ALLOWED"}
+        unknown = client.post("/graphql", headers=headers(token), json={
+            "extensions": {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}},
+        }).json()  # fmt: skip
+        assert unknown["data"] is None
+        assert [(e["message"], e["extensions"]) for e in unknown["errors"]] == [
+            ("PersistedQueryNotFound", {"code": "PERSISTED_QUERY_NOT_FOUND"})
+        ]
         mismatched = client.post("/graphql", headers=headers(token), json={
             "query": GRID_COUNTS, "extensions": {"persistedQuery": {"sha256Hash": digest}},
         }).json()  # fmt: skip

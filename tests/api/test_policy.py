@@ -3,6 +3,7 @@ error naming the file, the line and the entry."""
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -36,8 +37,8 @@ def test_health_facts_go_to_health_and_grid_workers_only() -> None:
 
 
 def test_the_policy_is_package_data() -> None:
-    pyproject = (Path(__file__).parents[2] / "pyproject.toml").read_text(encoding="utf-8")
-    assert '"hub.api" = ["policy.yaml"]' in pyproject
+    pyproject = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text("utf-8"))
+    assert "policy.yaml" in pyproject["tool"]["setuptools"]["package-data"]["hub.api"]
     assert DEFAULT_POLICY.exists()
 
 

@@ -1,3 +1,4 @@
+import phonenumbers
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -28,7 +29,8 @@ M, L = PhoneKind.MOBILE, PhoneKind.LANDLINE
         ("0595 2312 3456", [("0595-23123456", L)], []),
         ("+86 595 23123456", [("0595-23123456", L)], []),
         ("23123456", [("0595-23123456", L)], []),
-        ("2312345", [("0595-2312345", L)], []),
+        ("2312345", [], ["2312345"]),  # Dehua's local numbers have 8 digits
+        ("0595-2312345", [], ["0595-2312345"]),
         (59523123456, [("0595-23123456", L)], []),  # Excel dropped the leading 0
         ("021-62345678", [("021-62345678", L)], []),
         ("13812345678/0595-23123456", [("13812345678", M), ("0595-23123456", L)], []),
@@ -40,6 +42,8 @@ M, L = PhoneKind.MOBILE, PhoneKind.LANDLINE
         ("13812345678,13812345678", [("13812345678", M)], []),  # deduplicated
         ("张三 13812345678", [("13812345678", M)], ["张三"]),
         ("12812345678", [], ["12812345678"]),  # no mobile starts 12
+        ("14012345678", [], ["14012345678"]),  # 140: a data-only range, no phone
+        ("17012345678", [("17012345678", M)], []),
         ("1381234567", [], ["1381234567"]),
         ("021-6234567", [], ["021-6234567"]),  # 02x numbers have 8 digits
         ("95598", [], ["95598"]),
@@ -72,7 +76,12 @@ def test_masks() -> None:
     assert mask_phone("0595-2312345") == "0595-***2345"
 
 
-mobiles = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
+# Number ranges in use for mobiles (libphonenumber's metadata says which exist).
+mobiles = st.builds(
+    lambda prefix, rest: prefix + rest,
+    st.sampled_from(["133", "138", "139", "150", "166", "177", "180", "189", "191", "199"]),
+    st.from_regex(r"[0-9]{8}", fullmatch=True),
+)
 landlines = st.from_regex(r"2[0-9]{7}", fullmatch=True)
 separators = st.sampled_from(["/", ",", "，", ";", "；", "、", " ", " / ", "\u3000"])
 
@@ -109,3 +118,13 @@ def test_cells_split_and_classified_in_order(cell: tuple[str, list[Phone]]) -> N
 def test_mobile_masks_keep_ends(number: str) -> None:
     masked = mask_phone(number)
     assert masked[:3] == number[:3] and masked[-4:] == number[-4:] and masked.count("*") == 4
+
+
+@given(st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True))
+def test_mobiles_are_judged_by_their_range_as_libphonenumber_judges_each(number: str) -> None:
+    parsed = phonenumbers.parse(number, "CN")
+    exists = phonenumbers.is_valid_number(parsed) and phonenumbers.number_type(parsed) in {
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    }
+    assert (normalise_phone(number) == Phone(number, M)) is exists

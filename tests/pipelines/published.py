@@ -51,3 +51,20 @@ def write_population_with_invalid_ids(source: Path, target: Path) -> int:
     csv.writer(buffer, lineterminator="\r\n").writerows(rows)
     target.write_bytes(buffer.getvalue().encode("gb18030"))
     return broken
+
+
+def write_population_with_blank_names(source: Path, target: Path) -> int:
+    """A copy of a population file in which every third person's name is blank (the export
+    the issue describes: a third of the names lost)."""
+    text = source.read_bytes().decode("gb18030")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    column = rows[0].index("姓名")
+    blanked = 0
+    for number, row in enumerate(rows[1:], 1):
+        if number % 3 == 0 and len(row) == len(rows[0]):
+            row[column] = ""
+            blanked += 1
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    target.write_bytes(buffer.getvalue().encode("gb18030"))
+    return blanked

@@ -22,7 +22,7 @@ from hub.ingest.service import ingest_landing
 from hub.storage.models import PipelineFailure
 from hub.storage.session import make_engine, session_factory
 from pipelines.assets import GOLDEN_RECORDS, GRID_REFERENCE, PUBLISHED_MODEL
-from pipelines.resources import DatabaseResource, LandingResource
+from pipelines.resources import DatabaseResource, DataDocsResource, LandingResource
 from pipelines.sensors import new_deliveries, record_pipeline_failures
 
 POPULATION = AssetKey(["gongan", "population"])
@@ -106,9 +106,13 @@ def test_a_failed_run_is_recorded_for_engineers(
         dagster_instance=instance,
         dagster_run=result.dagster_run,
         dagster_event=result.get_run_failure_event(),
-        resources={"database": DatabaseResource(url=settings.database_url)},
+        resources={
+            "database": DatabaseResource(url=settings.database_url),
+            "data_docs": DataDocsResource(path=str(settings.quality_docs_dir)),
+        },
     ) as context:
         record_pipeline_failures(context.for_run_failure())
+    assert (settings.quality_docs_dir / "index.html").is_file()  # rebuilt after the failure
 
     engine = make_engine(settings.database_url)
     with session_factory(engine)() as session:

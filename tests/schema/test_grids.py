@@ -39,3 +39,22 @@ def test_grids_by_level_and_parent(gql: Runner) -> None:
     assert [g["code"] for g in townships] == [TOWNSHIP, OTHER_TOWNSHIP]
     assert gql.data(query, {"parent": UNIT})["grids"] == [{"code": GRID}]
     assert gql.data(query, {"level": "UNIT", "parent": TOWNSHIP})["grids"] == []
+
+
+def test_an_unknown_grid_code_is_an_error_not_an_empty_list(gql: Runner) -> None:
+    """``350526999`` looks like a township but names none: answering "nobody there" would
+    mislead (the README once used such a code); every grid filter refuses it."""
+    for query in (
+        "query($g: String!) { people(filter: {gridCode: $g}) { totalCount } }",
+        "query($g: String!) { houses(filter: {gridCode: $g}) { totalCount } }",
+        "query($g: String!) { citizenReports(filter: {gridCode: $g}) { totalCount } }",
+    ):
+        result = gql(query, {"g": "350526999"})
+        assert result.data is None
+        assert result.errors is not None and len(result.errors) == 1
+        error = result.errors[0]
+        assert error.extensions == {"code": "BAD_USER_INPUT"}
+        assert error.message.startswith("No grid has the code '350526999'")
+    found = gql.data("query($g: String!) { people(filter: {gridCode: $g}) { totalCount } }",
+                     {"g": TOWNSHIP})  # fmt: skip
+    assert found["people"]["totalCount"] == RESIDENTS

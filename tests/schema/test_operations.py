@@ -15,7 +15,7 @@ import io
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from sqlalchemy import Engine, text
@@ -35,17 +35,16 @@ from hub.storage.session import make_engine, session_factory
 from schema.changes.types import CURSOR_KIND as CHANGE_CURSOR
 from schema.context import today_in_dehua
 from schema.pagination import encode_cursor
-from tests.api.conftest import HubClient, headers, issue_tokens, serve
+from tests.api.conftest import PURPOSE, HubClient, headers, issue_tokens, serve
 
 pytestmark = pytest.mark.slow
 OPERATIONS = Path(__file__).parents[2] / "schema" / "operations"
 LONGXUN = "龙浔镇"
 
 
-@pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, Engine]]:
-    """400 generated residents, ingested and resolved; an engine for the independent SQL."""
-    base = tmp_path_factory.mktemp("published")
+def publish_world(base: Path) -> tuple[Settings, Engine]:
+    """400 generated residents, ingested and resolved in ``base``; settings on it, and an
+    engine for the independent SQL (the caller disposes of it)."""
     generate(GenerateOptions(residents=400, seed=5, out=base / "landing", truth=base / "truth"))
     url = f"sqlite:///{base / 'hub.sqlite3'}"
     migrate.upgrade(url)
@@ -54,7 +53,21 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settin
     ingest_landing(factory, base / "landing")
     with factory() as session, session.begin():
         resolve(session)
-    yield load_settings({"HUB_DATABASE_URL": url, "HUB_VAR_DIR": str(base)}, cwd=base), engine
+    return load_settings({"HUB_DATABASE_URL": url, "HUB_VAR_DIR": str(base)}, cwd=base), engine
+
+
+def role_tokens(published: tuple[Settings, Engine]) -> dict[str, str]:
+    """A token per role; the grid worker's names the first responsibility grid."""
+    with published[1].connect() as conn:
+        grid = conn.execute(text("select min(code) from grid where level = '责任网格'")).scalar()
+    return issue_tokens(published[0].database_url, grid_code=str(grid))
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, Engine]]:
+    """The published world of :func:`publish_world`."""
+    settings, engine = publish_world(tmp_path_factory.mktemp("published"))
+    yield settings, engine
     engine.dispose()
 
 
@@ -66,9 +79,7 @@ def client(published: tuple[Settings, Engine]) -> Iterator[HubClient]:
 
 @pytest.fixture(scope="module")
 def tokens(published: tuple[Settings, Engine]) -> dict[str, str]:
-    with published[1].connect() as conn:
-        grid = conn.execute(text("select min(code) from grid where level = '责任网格'")).scalar()
-    return issue_tokens(published[0].database_url, grid_code=str(grid))
+    return role_tokens(published)
 
 
 #: Who asks each operation (a role of the policy file); the README's table says the same.
@@ -102,23 +113,76 @@ ASKED_BY = {
     "AnswerReport": "grid_worker",
     "RateReport": "grid_worker",
     "GridReports": "city_management",
+    "AuditTrail": "steward",
+    "StewardDecisions": "steward",
+    "RevokeStewardDecision": "steward",
+    "ReportMove": "grid_worker",
+    "ReportDeath": "grid_worker",
 }
+
+
+class Api(Protocol):
+    """How a case reaches the API: one operation's data (errors fail the case), and the
+    first ``count`` events of a subscription."""
+
+    def execute(self, query: str, variables: dict[str, Any], token: str) -> dict[str, Any]: ...
+
+    def subscribe(
+        self, query: str, variables: dict[str, Any], token: str, count: int
+    ) -> list[dict[str, Any]]: ...
+
+
+class AsgiApi:
+    """The app in this process: HTTP over ASGI, WebSocket over Starlette's test client."""
+
+    def __init__(self, client: HubClient, settings: Settings) -> None:
+        self.client, self.settings = client, settings
+
+    def execute(self, query: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
+        response = self.client.post("/graphql", json={"query": query, "variables": variables},
+                                    headers=headers(token))  # fmt: skip
+        body = response.json()
+        assert response.status_code == 200 and "errors" not in body, body
+        data: dict[str, Any] = body["data"]
+        return data
+
+    def subscribe(
+        self, query: str, variables: dict[str, Any], token: str, count: int
+    ) -> list[dict[str, Any]]:
+        auth = {"Authorization": f"Bearer {token}", "X-Hub-Purpose": PURPOSE}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", StarletteDeprecationWarning)
+            from starlette.testclient import TestClient
+        got: list[dict[str, Any]] = []
+        with (
+            TestClient(create_app(self.settings)) as ws_client,
+            ws_client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
+        ):
+            ws.send_json({"type": "connection_init", "payload": auth})
+            assert ws.receive_json()["type"] == "connection_ack"
+            ws.send_json({"id": "1", "type": "subscribe",
+                          "payload": {"query": query, "variables": variables}})  # fmt: skip
+            while len(got) < count:
+                message = ws.receive_json()
+                assert message["type"] == "next", message
+                got.append(message["payload"]["data"])
+        return got
 
 
 class Case:
     """One operation's run: its variables, its data, and SQL to check it with; ``tokens``
-    and ``settings`` for operations that need another role's step first or a WebSocket."""
+    for operations that need another role's step first."""
 
     def __init__(
-        self, client: HubClient, engine: Engine, name: str, token: str,
-        tokens: dict[str, str] | None = None, settings: Settings | None = None,
+        self, api: Api, engine: Engine, name: str, token: str,
+        tokens: dict[str, str] | None = None,
     ) -> None:  # fmt: skip
-        self.client, self.engine, self.name, self.token = client, engine, name, token
-        self.tokens, self.settings = tokens or {}, settings
+        self.api, self.engine, self.name, self.token = api, engine, name, token
+        self.tokens = tokens or {}
 
     def step(self, name: str, role: str, **variables: Any) -> dict[str, Any]:
         """Another published operation, run by ``role`` (a step this case builds on)."""
-        return Case(self.client, self.engine, name, self.tokens[role], self.tokens).run(**variables)
+        return Case(self.api, self.engine, name, self.tokens[role], self.tokens).run(**variables)
 
     def sql(self, statement: str, **params: Any) -> list[Any]:
         with self.engine.connect() as conn:
@@ -127,14 +191,15 @@ class Case:
     def one(self, statement: str, **params: Any) -> Any:
         return self.sql(statement, **params)[0][0]
 
+    @property
+    def document(self) -> str:
+        return (OPERATIONS / f"{self.name}.graphql").read_text(encoding="utf-8")
+
     def run(self, **variables: Any) -> dict[str, Any]:
-        query = (OPERATIONS / f"{self.name}.graphql").read_text(encoding="utf-8")
-        response = self.client.post("/graphql", json={"query": query, "variables": variables},
-                                    headers=headers(self.token))  # fmt: skip
-        body = response.json()
-        assert response.status_code == 200 and "errors" not in body, body
-        data: dict[str, Any] = body["data"]
-        return data
+        return self.api.execute(self.document, variables, self.token)
+
+    def subscribe(self, count: int, **variables: Any) -> list[dict[str, Any]]:
+        return self.api.subscribe(self.document, variables, self.token, count)
 
 
 def entity_id(global_id: str) -> str:
@@ -571,30 +636,12 @@ def changes_since(case: Case) -> None:
 
 
 def change_feed(case: Case) -> None:
-    assert case.settings is not None
     last = int(case.one("select max(seq) from change_event"))
     start = encode_cursor(CHANGE_CURSOR, last - 5)
     page = case.step("ChangesSince", "steward", after=start, first=100)["changes"]
     expected = [e["node"]["seq"] for e in page["edges"]]
     assert expected and max(expected) == last
-    query = (OPERATIONS / "ChangeFeed.graphql").read_text(encoding="utf-8")
-    auth = {"Authorization": f"Bearer {case.token}", "X-Hub-Purpose": "case 2026-0001"}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", StarletteDeprecationWarning)
-        from starlette.testclient import TestClient
-    got: list[dict[str, Any]] = []
-    with (
-        TestClient(create_app(case.settings)) as ws_client,
-        ws_client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws,
-    ):
-        ws.send_json({"type": "connection_init", "payload": auth})
-        assert ws.receive_json()["type"] == "connection_ack"
-        ws.send_json({"id": "1", "type": "subscribe",
-                      "payload": {"query": query, "variables": {"after": start}}})  # fmt: skip
-        while len(got) < len(expected):
-            message = ws.receive_json()
-            assert message["type"] == "next", message
-            got.append(message["payload"]["data"]["changes"])
+    got = [data["changes"] for data in case.subscribe(len(expected), after=start)]
     assert [g["seq"] for g in got] == expected  # the same events as the query, in order
     assert [g["entityId"] for g in got] == [e["node"]["entityId"] for e in page["edges"]]
 
@@ -667,9 +714,34 @@ def merge_persons(case: Case) -> None:
                     d=int(decision["id"])) == done["changes"] > 0  # fmt: skip
 
 
+def _resident_ids(case: Case, uids: list[str]) -> dict[str, str | None]:
+    found = {}
+    for uid in uids:
+        dataset, record_id = uid.split(":", 1)
+        found[uid] = case.one(
+            "select resident_id from source_record where dataset = :d and record_id = :r "
+            "and valid_to is null",
+            d=dataset,
+            r=record_id,
+        )
+    return found
+
+
+def _separable(case: Case) -> tuple[str, list[str], str]:
+    """A person with a record that carries no resident ID their other records carry (kept
+    apart, it makes no second person with the same ID): the person, their records, it."""
+    for person, records in reversed(_linked_persons(case, 2, 50)):
+        ids = _resident_ids(case, records)
+        for uid in records:
+            others = {ids[o] for o in records if o != uid}
+            if ids[uid] is None or ids[uid] not in others:
+                return person, records, uid
+    raise AssertionError("no person with a record to take apart")
+
+
 def split_person(case: Case) -> None:
-    ((person, records),) = _linked_persons(case, 2, 1)
-    moved = records[-1:]
+    person, records, movable = _separable(case)
+    moved = [movable]
     done = case.run(
         personId=global_id("Person", person),
         records=moved,
@@ -677,15 +749,27 @@ def split_person(case: Case) -> None:
     )["splitPerson"]
     assert done["__typename"] == "StewardActionDone", done
     assert len(done["personIds"]) == 2
-    assert _link(case, moved[0]) != _link(case, records[0])
-    assert {_link(case, moved[0]), _link(case, records[0])} == set(done["personIds"])
+    rest = next(uid for uid in records if uid != movable)
+    assert _link(case, movable) != _link(case, rest)
+    assert {_link(case, movable), _link(case, rest)} == set(done["personIds"])
+    # A record carrying the ID the others carry cannot be split off: one ID, two persons.
+    sharing = next(
+        (person, uid)
+        for person, uids in _linked_persons(case, 2, 50)
+        for uid, rid in _resident_ids(case, uids).items()
+        if rid and list(_resident_ids(case, uids).values()).count(rid) > 1
+    )
+    refused = case.run(personId=global_id("Person", sharing[0]), records=[sharing[1]],
+                       reason="wrong")["splitPerson"]  # fmt: skip
+    assert refused["__typename"] == "ActionRefused"
+    assert "two persons with one resident ID" in refused["message"]
 
 
 def detach_record(case: Case) -> None:
-    ((_, records),) = _linked_persons(case, 2, 1)
-    done = case.run(record=records[0], reason="a namesake's record")["detachRecord"]
+    _, records, movable = _separable(case)
+    done = case.run(record=movable, reason="a namesake's record")["detachRecord"]
     assert done["__typename"] == "StewardActionDone", done
-    assert _link(case, records[0]) != _link(case, records[1])
+    assert all(_link(case, movable) != _link(case, uid) for uid in records if uid != movable)
     (decision,) = done["decisions"]
     # It names the record and the ones it leaves: never with them again.
     assert decision["kind"] == "DETACH" and sorted(decision["records"]) == sorted(records)
@@ -732,6 +816,106 @@ def release_quarantined_row(case: Case) -> None:
     assert again["__typename"] == "ActionRefused"
 
 
+def audit_trail(case: Case) -> None:
+    person_id = case.one("select min(id) from person where status = 'active'")
+    gid = global_id("Person", person_id)
+    case.step("PersonContact", "civil_affairs", id=gid)  # a department looks at them
+    trail = case.run(personId=gid, first=100)["auditTrail"]
+    expected = case.sql("""
+        select e.id, e.actor, e.role, e.purpose, e.operation, e.allowed from audit_entry e
+        join audit_person a on a.entry_id = e.id where a.person_id = :p order by e.id desc
+    """, p=person_id)  # fmt: skip
+    shown = nodes(trail)
+    # The steward's own look is audited too, once the answer is ready: the newest entry now.
+    own, *before = [(int(i), a, r, p, o, bool(ok)) for i, a, r, p, o, ok in expected]
+    assert own[1:] == ("test/steward", "steward", PURPOSE, "AuditTrail", True)
+    assert [(int(n["id"]), n["actor"], n["role"], n["purpose"], n["operation"], n["allowed"])
+            for n in shown] == before  # fmt: skip
+    newest = shown[0]
+    assert (newest["actor"], newest["role"], newest["operation"]) == (
+        "test/civil_affairs", "civil_affairs", "PersonContact")  # fmt: skip
+    assert {"field": "Person.phone", "allowed": True} in newest["fields"]
+
+
+def _merged_pair(case: Case) -> tuple[list[str], list[str], int]:
+    """Two persons merged by a steward (MergePersons): each one's records, and the decision."""
+    (a, records_a), (b, records_b) = _linked_persons(case, 1, 2)
+    done = case.step("MergePersons", "steward",
+                     personIds=[global_id("Person", a), global_id("Person", b)],
+                     reason="one person, said the household register")["mergePersons"]  # fmt: skip
+    assert done["__typename"] == "StewardActionDone", done
+    return records_a, records_b, int(done["decisions"][0]["id"])
+
+
+def steward_decisions(case: Case) -> None:
+    _, _, decision = _merged_pair(case)
+    listed = case.run(first=100)["stewardDecisions"]
+    expected = case.sql("select id, kind, actor, reason from steward_decision "
+                        "where revoked_at is null order by id desc")  # fmt: skip
+    shown = nodes(listed)
+    assert [(n["id"], n["kind"].lower(), n["actor"], n["reason"]) for n in shown] == [
+        tuple(row) for row in expected]  # fmt: skip
+    assert shown[0]["id"] == decision and shown[0]["actor"] == "test/steward"
+    assert shown[0]["records"] and shown[0]["revokedAt"] is None
+
+
+def revoke_steward_decision(case: Case) -> None:
+    records_a, records_b, decision = _merged_pair(case)
+    assert len({_link(case, uid) for uid in records_a + records_b}) == 1
+    done = case.run(id=decision, reason="merged by mistake: two brothers")
+    revoked = done["revokeStewardDecision"]
+    assert revoked["__typename"] == "DecisionRevoked", revoked
+    assert revoked["decision"]["revokedBy"] == "test/steward"
+    assert revoked["decision"]["revokedReason"] == "merged by mistake: two brothers"
+    # Resolved again without the merge: the two are two persons again.
+    assert len({_link(case, uid) for uid in records_a + records_b}) == 2
+    assert sorted(revoked["personIds"]) == sorted(
+        {_link(case, uid) for uid in records_a + records_b})  # fmt: skip
+    assert case.one("select revoked_reason from steward_decision where id = :d",
+                    d=decision) == "merged by mistake: two brothers"  # fmt: skip
+    again = case.run(id=decision, reason="again")["revokeStewardDecision"]
+    assert again["__typename"] == "ActionRefused"
+    missing = case.run(id=10**9, reason="no such")["revokeStewardDecision"]
+    assert missing["__typename"] == "DecisionNotFound"
+
+
+def _worker_resident(case: Case, offset: int) -> tuple[str, int, str]:
+    """An active resident of the grid worker's grid with a house: id, version, house."""
+    rows = case.sql(
+        "select id, version, house_id from person where status = 'active' and grid_code = :g "
+        "and house_id is not null order by id",
+        g=worker_grid(case),
+    )
+    person_id, version, house = rows[offset]
+    return str(person_id), int(version), str(house)
+
+
+def report_move(case: Case) -> None:
+    person_id, version, house = _worker_resident(case, 1)
+    other = case.one("select min(id) from house where status = 'active' and grid_code = :g "
+                     "and id <> :h", g=worker_grid(case), h=house)  # fmt: skip
+    done = case.run(id=global_id("Person", person_id), expectedVersion=version,
+                    houseId=global_id("House", other), movedOn="2026-11-20",
+                    note="moved in with their daughter")["reportMove"]  # fmt: skip
+    assert done["__typename"] == "EntryAccepted", done
+    assert entity_id(done["person"]["house"]["id"]) == other
+    assert case.one("select house_id from person where id = :p", p=person_id) == other
+    stale = case.run(id=global_id("Person", person_id), expectedVersion=version,
+                     outOfCounty=True)["reportMove"]  # fmt: skip
+    assert stale["__typename"] == "StaleVersion"
+
+
+def report_death(case: Case) -> None:
+    person_id, version, _ = _worker_resident(case, 2)
+    done = case.run(
+        id=global_id("Person", person_id), expectedVersion=version, diedOn="2026-11-19",
+        note="the family told the grid worker",
+    )["reportDeath"]  # fmt: skip
+    assert done["__typename"] == "EntryAccepted", done
+    assert done["person"]["status"] == "ENDED"
+    assert case.one("select status from person where id = :p", p=person_id) == "ended"
+
+
 CASES: dict[str, Callable[[Case], None]] = {
     "BuildingResidents": building_residents,
     "DeliveriesOfDataset": deliveries_of_dataset,
@@ -762,6 +946,11 @@ CASES: dict[str, Callable[[Case], None]] = {
     "AnswerReport": answer_report,
     "RateReport": rate_report,
     "GridReports": grid_reports,
+    "AuditTrail": audit_trail,
+    "StewardDecisions": steward_decisions,
+    "RevokeStewardDecision": revoke_steward_decision,
+    "ReportMove": report_move,
+    "ReportDeath": report_death,
 }
 
 
@@ -779,13 +968,14 @@ def test_operation_answers_match_sql(
     name: str, client: HubClient, published: tuple[Settings, Engine], tokens: dict[str, str]
 ) -> None:
     settings, engine = published
-    CASES[name](Case(client, engine, name, tokens[ASKED_BY[name]], tokens, settings))
+    CASES[name](Case(AsgiApi(client, settings), engine, name, tokens[ASKED_BY[name]], tokens))
 
 
 def test_the_operations_left_an_intact_audit_trail(
     published: tuple[Settings, Engine], client: HubClient, tokens: dict[str, str]
 ) -> None:
-    CASES["PersonEverything"](Case(client, published[1], "PersonEverything", tokens["steward"]))
+    api = AsgiApi(client, published[0])
+    CASES["PersonEverything"](Case(api, published[1], "PersonEverything", tokens["steward"]))
     with Session(published[1]) as session:
         result = audit.verify(session)
     assert result.ok and result.entries > 0

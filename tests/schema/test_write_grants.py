@@ -68,6 +68,10 @@ DOCUMENTS: dict[str, tuple[str, dict[str, Any]]] = {
             {OUTCOME} }}""",
         {},
     ),
+    "Mutation.revokeStewardDecision": (
+        f'mutation {{ revokeStewardDecision(id: 1, reason: "made by mistake") {OUTCOME} }}',
+        {},
+    ),
     "Mutation.reportEvent": (
         f"mutation($i: ReportEventInput!) {{ reportEvent(input: $i) {OUTCOME} }}",
         {"i": {"category": "环境卫生", "description": "路灯不亮", "address": "英山路8号旁"}},

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from hub.sources.catalog import Encoding
@@ -74,3 +76,33 @@ def test_a_bad_byte_in_the_middle_of_a_utf8_file_rejects_it() -> None:
 def test_a_bad_bom_file_is_rejected() -> None:
     with pytest.raises(DeliveryRejected, match="byte-order mark"):
         decode(b"\xef\xbb\xbfabc\xff\r\n", "党员.csv")
+
+
+def test_a_big5_export_is_rejected_as_wrong_encoding_not_as_mojibake_columns(
+    tmp_path: Path,
+) -> None:
+    """Big5 bytes decode as GB18030 without an error: the header is then mojibake, and the
+    rejection must say what is wrong (the encoding), not list garbled column names."""
+    from opencc import OpenCC
+
+    from hub.sources import catalog
+    from hub.sources.reading import read_delivery
+
+    traditional = OpenCC("s2t")
+    header = ",".join(traditional.convert(c) for c in catalog.POPULATION.columns)
+    row = "GA0000000001,,陳秀英,女,漢族,19900101,350526001,戶主,戶籍人口,,13812345678,2020-01-01,0"
+    path = tmp_path / catalog.POPULATION.file_name("20261116")
+    path.write_bytes(f"{header}\r\n{row}\r\n".encode("big5"))
+    with pytest.raises(DeliveryRejected) as rejected:
+        read_delivery(catalog.POPULATION, path)
+    assert str(rejected.value) == (
+        f"{path.name}: wrong encoding: the file is Big5 (traditional Chinese), the contract "
+        "says GB18030; the department must export it again"
+    )
+    path.write_bytes(f"{header}\r\n{row}\r\n".encode("utf-16"))
+    with pytest.raises(DeliveryRejected, match="wrong encoding: UTF-16"):
+        read_delivery(catalog.POPULATION, path)
+    # A header that is simply wrong (another file) is still said to be one.
+    path.write_bytes("编号,名字\r\nGA0000000001,陈秀英\r\n".encode("gb18030"))
+    with pytest.raises(DeliveryRejected, match="the header lacks the column"):
+        read_delivery(catalog.POPULATION, path)

@@ -174,3 +174,18 @@ def test_known_lines_are_taken_unchanged_without_parsing(tmp_path: Path) -> None
         (p.line, p.message, p.raw) for p in result.problems
     ]
     assert plain.rows_read == result.rows_read and not plain.unchanged
+
+
+def test_a_line_missing_most_members_is_quarantined(tmp_path: Path) -> None:
+    """The contract writes a missing text value as "": a line with only its id, name and ID
+    number lost the rest of the record on the way."""
+    cut = json.dumps({"record_id": "WJ000000000002", "name": "陈大文",
+                      "id_no": "350526198001011234"}, ensure_ascii=False)  # fmt: skip
+    child = shot("WJ000000000003", id_type="无", id_no="", phone="")  # 7 of 10: a real row
+    lines = [shot("WJ000000000001"), cut, child]
+    result = read_delivery(VACCINATIONS, write(tmp_path, FILE, jsonl(lines)))
+    assert reasons(result) == [(2, "mostly_empty")]
+    assert [r.record_id for r in result.rows] == ["WJ000000000001", "WJ000000000003"]
+    assert "only 3 of 10 columns have a value (empty or missing: id_type, phone" in (
+        result.problems[0].message
+    )

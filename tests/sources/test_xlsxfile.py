@@ -144,3 +144,34 @@ def test_a_file_that_is_not_a_zip_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(DeliveryRejected, match="not an Excel workbook") as caught:
         read_delivery(ASSISTANCE, path)
     assert caught.value.file == FILE
+
+
+def test_an_excel_mangled_id_is_kept_in_the_row_text_as_stored(tmp_path: Path) -> None:
+    """Excel kept 3.505261990010112e17 of 350526199001011234: the row as delivered says so,
+    never 350526199001011200 (18 digits that read as an ID whose last ones were invented)."""
+    path = workbook(tmp_path / FILE, [person("MZ00000001", id_no=3.505261990010112e17)])
+    (row,) = read_delivery(ASSISTANCE, path).rows
+    cells = row.text.split("\t")
+    assert cells[2] == "3.505261990010112e+17"
+    assert "350526199001011200" not in row.text
+
+
+def test_a_row_that_lost_most_of_its_cells_is_quarantined(tmp_path: Path) -> None:
+    """An xlsx row with 3 of 12 cells would load as a record without its facts."""
+    cut = ["MZ00000002", "李四", "35052619800101123X"] + [None] * 9
+    sparse = person("MZ00000003")
+    for column in (3, 4, 5, 7, 8, 10, 11):  # 5 of 12 filled: still under half
+        sparse[column] = None
+    kept = person("MZ00000004")
+    for column in (3, 4, 11):  # 9 of 12: a row with a few blanks is an ordinary row
+        kept[column] = None
+    result = read_delivery(ASSISTANCE, workbook(tmp_path / FILE, [cut, sparse, kept]))
+    assert reasons(result) == [(3, "mostly_empty"), (4, "mostly_empty")]
+    assert [r.record_id for r in result.rows] == ["MZ00000004"]
+    assert result.reconciles
+    first = result.problems[0]
+    assert first.record_id == "MZ00000002"
+    assert first.message.endswith(
+        "row 3: only 3 of 12 columns have a value (empty or missing: 性别, 联系电话, 家庭住址, "
+        "救助类别, 保障人数, 月保障金额, 起始日期, 所属乡镇, 备注) (mostly_empty)"
+    )
