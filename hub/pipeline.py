@@ -170,7 +170,7 @@ def ingest_checked(
     from hub.quality.runner import check_delivery, store_report
 
     try:
-        with factory() as session, session.begin(), page_cache(session, PAGE_CACHE_MIB):
+        with transaction(factory) as session, page_cache(session, PAGE_CACHE_MIB):
             report = ingest_file(session, item, options=options)
             if report.status is None:
                 return None
@@ -232,7 +232,7 @@ def build_publication(
     from hub.quality.runner import check_publication, previous_tag_counts, store_report
 
     try:
-        with factory() as session, session.begin():
+        with transaction(factory) as session:
             previous = previous_tag_counts(session)
             resolution = resolve(session, full=full, backend=backend)
             quality = check_publication(session, previous_counts=previous)

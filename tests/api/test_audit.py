@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from hub.api import audit
 from hub.cli import main
 from hub.storage.models import AuditEntry, AuditPerson
-from hub.storage.session import session_factory
+from hub.storage.session import session_factory, transaction
 
 AT = dt.datetime(2026, 11, 20, 9, 30, 0, 123456, tzinfo=dt.UTC)
 
@@ -144,7 +144,7 @@ def test_concurrent_appends_chain_one_after_another(engine: Engine) -> None:
     def writer(n: int) -> None:
         try:
             for i in range(8):
-                with factory() as session, session.begin():
+                with transaction(factory) as session:  # a writer's: the write lock first
                     session.execute(select(AuditEntry.id).limit(1)).all()  # a read, as requests do
                     audit.append(session, entry(n * 100 + i))
         except BaseException as exc:  # reported below
