@@ -7,11 +7,13 @@ here, so that a run started from anywhere writes to the same places.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 DEFAULT_VAR_DIR = "var"
 #: Engines person matching can run Splink on (see :mod:`hub.resolution.backends`).
@@ -30,6 +32,31 @@ class SettingsError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class ApiLimits:
+    """What the API accepts and how much of it, per request, per token and per server process
+    (``docs/security.md`` explains each; the tests start servers with smaller ones)."""
+
+    max_body_bytes: int = 64 * 1024  # a request body, counted while it is read
+    max_variables_bytes: int = 16 * 1024  # the variables as JSON
+    max_string: int = 2000  # characters of any string variable (narrower per argument)
+    max_list: int = 100  # items of any list variable
+    max_depth: int = 8  # nesting of objects and lists in the variables
+    requests_per_minute: float = 600.0  # per token, with bursts of request_burst
+    request_burst: int = 60
+    lookups_per_minute: float = 6.0  # personByResidentId per token, bursts of lookup_burst
+    lookup_burst: int = 20
+    writes_per_minute: float = 30.0  # mutations per token, bursts of write_burst
+    write_burst: int = 30
+    subscriptions_per_token: int = 4
+    subscriptions_total: int = 64
+    websockets_total: int = 256  # open WebSocket connections, before and after connection_init
+    db_threads: int = 8  # worker threads for HTTP requests' database work
+    stream_threads: int = 4  # worker threads for subscriptions' database work (apart)
+    pool_timeout_seconds: float = 10.0  # a connection not free by then: HTTP 503
+    busy_seconds: float = 10.0  # SQLite: the write lock not free by then: HTTP 503
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Where the hub keeps its data. Built once by :func:`load_settings`."""
 
@@ -44,6 +71,7 @@ class Settings:
     spark_checkpoint_dir: Path = Path(DEFAULT_VAR_DIR) / "spark" / "checkpoints"
     #: Processes that normalise a delivery's rows while the loading process writes (0: none).
     ingest_workers: int = 0
+    api_limits: ApiLimits = field(default_factory=ApiLimits)
 
     @property
     def quality_docs_dir(self) -> Path:
@@ -93,7 +121,32 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
             env.get("HUB_SPARK_CHECKPOINT_DIR", str(var_dir / "spark" / "checkpoints")), base
         ),
         ingest_workers=_workers(env.get("HUB_INGEST_WORKERS")),
+        api_limits=_limits(env),
     )
+
+
+def _limits(env: Mapping[str, str]) -> ApiLimits:
+    """The defaults, with the few a deployment tunes: HUB_RATE_PER_MINUTE, HUB_RATE_BURST,
+    HUB_SUBSCRIPTIONS_PER_TOKEN, HUB_SUBSCRIPTIONS_TOTAL, HUB_BUSY_SECONDS."""
+    limits = ApiLimits()
+    names = {"HUB_RATE_PER_MINUTE": ("requests_per_minute", float),
+             "HUB_RATE_BURST": ("request_burst", int),
+             "HUB_SUBSCRIPTIONS_PER_TOKEN": ("subscriptions_per_token", int),
+             "HUB_SUBSCRIPTIONS_TOTAL": ("subscriptions_total", int),
+             "HUB_BUSY_SECONDS": ("busy_seconds", float)}  # fmt: skip
+    changed: dict[str, Any] = {}
+    for variable, (name, kind) in names.items():
+        value = env.get(variable)
+        if value is None or not value.strip():
+            continue
+        try:
+            number = kind(value)
+        except ValueError:
+            raise SettingsError(f"{variable} must be a number, not {value!r}") from None
+        if number <= 0:
+            raise SettingsError(f"{variable} must be more than 0, not {value}")
+        changed[name] = number
+    return dataclasses.replace(limits, **changed)
 
 
 def _workers(value: str | None) -> int:

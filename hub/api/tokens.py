@@ -10,22 +10,27 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from hub.api.access import Viewer
 from hub.api.policy import Policy, PolicyError
 from hub.storage.models import ApiToken, Grid
+from hub.storage.session import writing
 
 PREFIX = "hub_"
 _SECRET_BYTES = 32
 #: ``last_used_at`` is refreshed at most this often per token: not a write per request.
 TOUCH_EVERY = dt.timedelta(minutes=15)
 MAX_NAME = 128
+
+logger = logging.getLogger(__name__)
 
 
 class TokenError(ValueError):
@@ -108,7 +113,10 @@ class TokenViewers:
     """The viewer of a request with a valid token, per the policy; ``None`` otherwise.
 
     One indexed lookup per request; ``last_used_at`` is written at most every
-    :data:`TOUCH_EVERY`, in the request's transaction.
+    :data:`TOUCH_EVERY`, in a short writer's transaction of its own after the lookup's (the
+    caller commits it): a transaction that read first could not take SQLite's write lock
+    once another writer committed (:mod:`hub.storage.session`). A touch that cannot be
+    written in time is given up (logged), not the request.
     """
 
     def __init__(self, policy: Policy) -> None:
@@ -134,5 +142,17 @@ class TokenViewers:
         if last is None or now - (last if last.tzinfo else last.replace(tzinfo=dt.UTC)) > (
             TOUCH_EVERY
         ):
-            session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+            _touch(session, row.id, now)
         return viewer
+
+
+def _touch(session: Session, token_id: int, now: dt.datetime) -> None:
+    """Write a token's last use in a writer's transaction of its own (committed by the
+    caller); given up when the database is busy."""
+    session.commit()  # end the lookup's read
+    try:
+        writing(session)
+        session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+    except OperationalError:
+        session.rollback()
+        logger.warning("token %d: last use not recorded, the database is busy", token_id)

@@ -1,7 +1,8 @@
 """The grid worker's mutations: each a thin call of :func:`hub.entries.service.submit`.
 
-Runs in the request's transaction, inside a savepoint: an unexpected failure leaves nothing
-behind, an expected one is data. The write is in the audit entry of the request.
+Runs in a writer's transaction of its own, inside a savepoint: an unexpected failure leaves
+nothing behind, an expected one is data. The write's audit entry, naming the person, is
+committed with it (:meth:`schema.context.Context.write`).
 """
 
 from __future__ import annotations
@@ -114,6 +115,8 @@ async def _submit(info: Info, entry: model.Entry) -> EntryResult:
     viewer = context.viewer
     author = model.Author(viewer.actor or viewer.role, viewer.role, viewer.grid_scope)
 
+    coordinate = f"Mutation.{info.field_name}"
+
     def work(session: Session) -> tuple[model.Outcome, PersonRow | None]:
         with session.begin_nested():
             outcome = submit(session, entry, author)
@@ -122,16 +125,17 @@ async def _submit(info: Info, entry: model.Entry) -> EntryResult:
             if isinstance(outcome, model.Accepted)
             else None
         )
+        # The write's audit entry names the person written (Context.write appends it).
+        if person is not None:
+            context.reads.record(coordinate, person.id, allowed=True)
+        elif entry.person_id is not None:
+            context.reads.record(coordinate, entry.person_id, allowed=True)
         return outcome, person
 
     outcome, row = await context.write(work)
-    coordinate = f"Mutation.{info.field_name}"
     if isinstance(outcome, model.Accepted):
         assert row is not None
-        context.reads.record(coordinate, row.id, allowed=True)
         return EntryAccepted(entry_id=outcome.record_id, person=Person.from_row(row))
-    if entry.person_id is not None:
-        context.reads.record(coordinate, entry.person_id, allowed=True)
     if isinstance(outcome, model.Invalid):
         return EntryInvalid(errors=[
             EntryFieldError(field=_camel(e.field), code=e.code, message=e.message)

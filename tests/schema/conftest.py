@@ -98,7 +98,11 @@ def world_engine(
 def gql(schema: Schema, world_engine: Engine) -> Iterator[Runner]:
     with world_engine.connect() as conn:
         trans = conn.begin()
-        with Session(bind=conn, join_transaction_mode="create_savepoint") as session:
+        # As the app's sessions (hub.storage.session.session_factory): each database call of
+        # an operation ends its transaction, and what it loaded must not expire with it.
+        with Session(
+            bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
+        ) as session:
             runner = Runner(schema, session, world_engine)
             try:
                 yield runner
