@@ -107,7 +107,8 @@ from hub.api.guard import (
     send_rate_limited,
 )
 from hub.api.limits import Quota, RateLimited
-from hub.api.middleware import BodyLimit, SecurityHeaders
+from hub.api.middleware import API_CSP, BodyLimit, SecurityHeaders
+from hub.api.middleware import HEADERS as SECURITY_HEADERS
 from hub.api.policy import DEFAULT_POLICY, Policy, load_policy
 from hub.api.purpose import PURPOSE_HEADER, PurposeError, parse_purpose
 from hub.api.tokens import TokenViewers
@@ -527,6 +528,10 @@ class QualityDocs:
             await _unauthorized(scope, receive, send)
         elif not viewer.reads(DataCategory.QUALITY):
             await Response(status_code=403)(scope, receive, send)
+        elif not self.docs_dir.is_dir():  # no pipeline run has built them yet
+            await Response("No Data Docs have been built yet.", status_code=404)(
+                scope, receive, send
+            )
         else:
             policy = docs_policy(self.docs_dir).encode()
 
@@ -612,7 +617,20 @@ def create_app(
         Middleware(SecurityHeaders, pages=pages),
         Middleware(BodyLimit, max_bytes=limits.max_body_bytes),
     ]
-    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware,
+                     exception_handlers={Exception: _server_error})  # fmt: skip
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    """A bug's answer (sent outside the middleware, so it carries the headers itself): no
+    trace, no message; the server logs the exception."""
+    body = json.dumps({"errors": [{"message": "Unexpected error.",
+                                   "extensions": {"code": "INTERNAL"}}]})  # fmt: skip
+    response = Response(body, status_code=500, media_type="application/json")
+    for name, value in SECURITY_HEADERS:
+        response.headers[name.decode()] = value.decode()
+    response.headers["content-security-policy"] = API_CSP
+    return response
 
 
 def app_from_environment() -> Starlette:
