@@ -574,7 +574,7 @@ def create_app(
         development = settings.mode is Mode.DEVELOPMENT
     if viewer_for_request is development_viewer and not development:
         raise ValueError("the full-access development viewer is for development mode only")
-    schema = build_schema(development=development)
+    schema = build_schema(development=development, limits=settings.api_limits)
     if policy is None:
         policy = load_policy(DEFAULT_POLICY, gated_fields(schema), write_fields(schema))
     if viewer_for_request is None:
