@@ -21,7 +21,14 @@ from hub.reports.status import OPEN_STATUSES, overdue_before
 from hub.storage.grid import _AFTER_DIGITS, in_subtree
 from hub.storage.models import CitizenReport, EntityStatus, House, Person, PersonTag
 
-__all__ = ["house_counts", "in_subtree", "report_counts", "resident_counts", "tag_counts"]
+__all__ = [
+    "house_counts",
+    "in_subtree",
+    "report_counts",
+    "resident_counts",
+    "resident_ids",
+    "tag_counts",
+]
 
 
 def resident_counts(session: Session, codes: list[str]) -> list[int]:
@@ -35,6 +42,19 @@ def resident_counts(session: Session, codes: list[str]) -> list[int]:
         )
         counts.update({code: n for code, n in session.execute(stmt)})
     return [counts.get(code, 0) for code in codes]
+
+
+def resident_ids(session: Session, code: str, limit: int) -> list[str]:
+    """The ids of at most ``limit`` active residents of ``code``'s subtree (the persons
+    behind a small count, for the audit trail)."""
+    ((_, where),) = _by_length(Person.grid_code, [code])
+    stmt = (
+        select(Person.id)
+        .where(Person.status == EntityStatus.ACTIVE, *where)
+        .order_by(Person.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
 
 
 def house_counts(session: Session, codes: list[str]) -> list[int]:
