@@ -14,7 +14,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from starlette.requests import Request
@@ -76,16 +76,37 @@ def create(
     return IssuedToken(token, secret)
 
 
-def revoke(session: Session, name_or_id: str, *, now: dt.datetime | None = None) -> list[ApiToken]:
-    """Revoke the active tokens named ``name_or_id`` (or with that id); the ones revoked."""
-    condition = ApiToken.name == name_or_id
-    if name_or_id.isdigit():
-        condition = or_(condition, ApiToken.id == int(name_or_id))
-    found = list(session.scalars(select(ApiToken).where(condition, ApiToken.revoked_at.is_(None))))
-    if not found:
-        raise TokenError(f"no active token is named {name_or_id!r} or has that id")
-    for token in found:
-        token.revoked_at = now or dt.datetime.now(dt.UTC)
+def revoke(
+    session: Session,
+    name_or_id: str | None = None,
+    *,
+    name: str | None = None,
+    token_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> ApiToken:
+    """Revoke one active token: by ``name``, by ``token_id``, or by ``name_or_id`` when that
+    names exactly one (digits that are both a token's name and another's id are refused as
+    ambiguous: one argument revokes one token). The token revoked."""
+    if sum(x is not None for x in (name_or_id, name, token_id)) != 1:
+        raise TokenError("say which token: a name or an id")
+    active = ApiToken.revoked_at.is_(None)
+    by_name = by_id = None
+    if name is not None or name_or_id is not None:
+        wanted = name if name is not None else name_or_id
+        by_name = session.scalars(select(ApiToken).where(ApiToken.name == wanted, active)).first()
+    if token_id is not None or (name_or_id is not None and name_or_id.isdigit()):
+        wanted_id = token_id if token_id is not None else int(name_or_id or 0)
+        by_id = session.scalars(select(ApiToken).where(ApiToken.id == wanted_id, active)).first()
+    if by_name is not None and by_id is not None and by_name.id != by_id.id:
+        raise TokenError(f"{name_or_id!r} is the name of token {by_name.id} and the id of "
+                         f"token {by_id.id} ({by_id.name}): use --name or --id")  # fmt: skip
+    found = by_name or by_id
+    if found is None:
+        what = f"named {name!r}" if name is not None else (
+            f"with id {token_id}" if token_id is not None
+            else f"named {name_or_id!r} or with that id")  # fmt: skip
+        raise TokenError(f"no active token is {what}")
+    found.revoked_at = now or dt.datetime.now(dt.UTC)
     session.flush()
     return found
 
