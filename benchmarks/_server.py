@@ -8,6 +8,7 @@ a log file (uvicorn's access log included, as in production), and it is stopped 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -65,6 +66,7 @@ class HubServer:
         if self.workers > 1:
             args += ["--workers", str(self.workers)]
         env = {
+            "HUB_AUDIT_KEY": secrets.token_hex(32),  # production keys its audit trail
             **os.environ,
             "HUB_DATABASE_URL": self.database_url,
             "HUB_VAR_DIR": str(self.var_dir),

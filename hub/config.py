@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_VAR_DIR = "var"
+#: Bytes of the audit key (``hub audit create-key``): an HMAC-SHA256 key.
+AUDIT_KEY_BYTES = 32
 #: Engines person matching can run Splink on (see :mod:`hub.resolution.backends`).
 MATCH_BACKENDS = ("duckdb", "spark")
 
@@ -72,6 +74,13 @@ class Settings:
     #: Processes that normalise a delivery's rows while the loading process writes (0: none).
     ingest_workers: int = 0
     api_limits: ApiLimits = field(default_factory=ApiLimits)
+    #: The key of the audit trail's MACs (HUB_AUDIT_KEY, else HUB_AUDIT_KEY_FILE); None: none.
+    audit_key: bytes | None = field(default=None, repr=False)
+    audit_key_file: Path = Path(DEFAULT_VAR_DIR) / "audit.key"
+    #: Where the audit chain's head is written out of the database (``hub audit anchor``).
+    audit_anchor_file: Path = Path(DEFAULT_VAR_DIR) / "audit" / "anchors.log"
+    #: How often a server writes the head there when it moved (seconds).
+    audit_anchor_seconds: float = 60.0
 
     @property
     def quality_docs_dir(self) -> Path:
@@ -101,6 +110,7 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
     base = (cwd or Path.cwd()).resolve()
     var_dir = _path(env.get("HUB_VAR_DIR", DEFAULT_VAR_DIR), base)
     database_url = env.get("HUB_DATABASE_URL") or f"sqlite:///{var_dir / 'hub.sqlite3'}"
+    key_file = _path(env.get("HUB_AUDIT_KEY_FILE", str(var_dir / "audit.key")), base)
     match_backend = env.get("HUB_MATCH_BACKEND", "duckdb").strip().lower()
     if match_backend not in MATCH_BACKENDS:
         raise ValueError(
@@ -122,6 +132,12 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         ),
         ingest_workers=_workers(env.get("HUB_INGEST_WORKERS")),
         api_limits=_limits(env),
+        audit_key=_audit_key(env.get("HUB_AUDIT_KEY"), key_file),
+        audit_key_file=key_file,
+        audit_anchor_file=_path(
+            env.get("HUB_AUDIT_ANCHOR_FILE", str(var_dir / "audit" / "anchors.log")), base
+        ),
+        audit_anchor_seconds=_seconds(env.get("HUB_AUDIT_ANCHOR_SECONDS"), 60.0),
     )
 
 
@@ -147,6 +163,39 @@ def _limits(env: Mapping[str, str]) -> ApiLimits:
             raise SettingsError(f"{variable} must be more than 0, not {value}")
         changed[name] = number
     return dataclasses.replace(limits, **changed)
+
+
+def _audit_key(value: str | None, key_file: Path) -> bytes | None:
+    """The audit key: HUB_AUDIT_KEY (hex), else the key file's hex text, else none."""
+    where = "HUB_AUDIT_KEY"
+    if value is None or not value.strip():
+        try:
+            value = key_file.read_text(encoding="ascii")
+        except FileNotFoundError:
+            return None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SettingsError(f"{key_file}: cannot read the audit key: {exc}") from None
+        where = str(key_file)
+    try:
+        key = bytes.fromhex(value.strip())
+    except ValueError:
+        raise SettingsError(f"{where}: the audit key must be hexadecimal") from None
+    if len(key) < AUDIT_KEY_BYTES:
+        raise SettingsError(f"{where}: the audit key must be at least {AUDIT_KEY_BYTES} bytes "
+                            f"({2 * AUDIT_KEY_BYTES} hex digits)")  # fmt: skip
+    return key
+
+
+def _seconds(value: str | None, default: float) -> float:
+    if value is None or not value.strip():
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise SettingsError(f"HUB_AUDIT_ANCHOR_SECONDS must be a number, not {value!r}") from None
+    if seconds <= 0:
+        raise SettingsError(f"HUB_AUDIT_ANCHOR_SECONDS must be more than 0, not {value}")
+    return seconds
 
 
 def _workers(value: str | None) -> int:

@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from hub.api.audit import Anchor, anchor
 from hub.config import Settings
 from hub.ingest.grid import GridSummary, refresh_grid_reference
 from hub.ingest.service import PAGE_CACHE_MIB, DeliveryReport, IngestOptions, ingest_file
@@ -288,6 +289,13 @@ def latest_quality_runs(session: Session) -> list[QualityRun]:
         .order_by(QualityRun.suite)
     )
     return list(session.scalars(query))
+
+
+def anchor_audit(factory: Factory, path: Path) -> Anchor:
+    """Write the audit chain's head out of the database, to ``path`` (after a publication:
+    a chain cut short before this point then shows, :mod:`hub.api.audit`)."""
+    with factory() as session:
+        return anchor(session, path)
 
 
 def refresh_data_docs(factory: Factory, docs_dir: Path) -> Path:

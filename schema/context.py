@@ -105,6 +105,8 @@ class Context:
     streams: StreamSlots | None = None
     #: The token buckets of the server (None: no limit).
     quotas: Quotas | None = None
+    #: The key the audit entries are MACed with (None: unkeyed, development and tests).
+    audit_key: bytes | None = field(default=None, repr=False)
     #: Set when a database call failed for want of the database, not of the request.
     outage: Outage | None = None
     #: Set when a lookup or write was over its token's rate: the seconds to wait.
@@ -167,7 +169,8 @@ class Context:
             result = work(session)
             if record:
                 try:
-                    audit.append(session, self.entry(refused=False, writes_only=True))
+                    audit.append(session, self.entry(refused=False, writes_only=True),
+                                 self.audit_key)  # fmt: skip
                 except Exception as exc:
                     raise AuditUnavailable("the write's audit entry was not written") from exc
             session.commit()

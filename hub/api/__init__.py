@@ -8,6 +8,9 @@
     purpose.py    the ``X-Hub-Purpose`` header
     audit.py      the read log of a request and the append-only, hash-chained audit trail
     allowlist.py  the published operations production runs, by SHA-256
+    limits.py     token buckets per token, slots for subscriptions
+    guard.py      what one server process holds against starvation, and the 413/429/503s
+    middleware.py the body cap and the security headers on every response
 
 Nothing is imported here, so the schema can import the access module without pulling in the
 app. ``docs/access.md`` describes the whole.

@@ -114,6 +114,7 @@ from hub.api.purpose import PURPOSE_HEADER, PurposeError, parse_purpose
 from hub.api.tokens import TokenViewers
 from hub.config import Mode, Settings, load_settings
 from hub.quality.csp import docs_policy
+from hub.storage.models import AuditHead
 from hub.storage.session import is_busy, make_engine, session_factory
 from schema.context import Bell, Context, Outage
 from schema.export import OPERATIONS_DIR
@@ -297,6 +298,7 @@ class HubGraphQL(GraphQL[Context, None]):
         authenticator: Authenticator,
         allowlist: AllowList | None,
         guard: Guard,
+        audit_key: bytes | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -310,6 +312,7 @@ class HubGraphQL(GraphQL[Context, None]):
         self.authenticator = authenticator
         self.allowlist = allowlist
         self.guard = guard
+        self.audit_key = audit_key
         self.bell = Bell()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -360,7 +363,7 @@ class HubGraphQL(GraphQL[Context, None]):
         if isinstance(request, WebSocket):
             return Context(session=request.scope[_SESSION_KEY], viewer=no_access(),
                            bell=self.bell, limiter=guard.stream_threads, quotas=guard.quotas,
-                           streams=guard.streams)  # fmt: skip
+                           streams=guard.streams, audit_key=self.audit_key)  # fmt: skip
         viewer: Viewer = request.scope[_VIEWER_KEY]
         try:
             purpose = parse_purpose(request.headers.get(PURPOSE_HEADER))
@@ -369,8 +372,8 @@ class HubGraphQL(GraphQL[Context, None]):
         if purpose is None and self.development and viewer.role == DEVELOPER:
             purpose = DEVELOPMENT_PURPOSE
         context = Context(session=request.scope[_SESSION_KEY], viewer=viewer, purpose=purpose,
-                          bell=self.bell, limiter=guard.db_threads,
-                          quotas=guard.quotas)  # fmt: skip
+                          bell=self.bell, limiter=guard.db_threads, quotas=guard.quotas,
+                          audit_key=self.audit_key)  # fmt: skip
         request.scope[_CONTEXT_KEY] = context
         request.scope[_RESPONSE_KEY] = response
         return context
@@ -448,7 +451,8 @@ class HubGraphQL(GraphQL[Context, None]):
         try:
             if not context.reads.empty:
                 entry = context.entry(refused=_refused(result))
-                await context.write(lambda session: audit.append(session, entry),
+                key = context.audit_key
+                await context.write(lambda session: audit.append(session, entry, key),
                                     audit_write=False)  # fmt: skip
         except Exception as exc:  # any failure to record the read fails the read
             if is_busy(exc):
@@ -544,6 +548,32 @@ class QualityDocs:
             await self.docs(scope, receive, with_policy)
 
 
+class Anchoring:
+    """Writes the audit chain's head out of the database (:func:`hub.api.audit.anchor`)
+    whenever it moved, every ``seconds``; in a worker thread, a failure logged, not fatal."""
+
+    def __init__(self, sessions: sessionmaker[Session], settings: Settings) -> None:
+        self.sessions = sessions
+        self.path = settings.audit_anchor_file
+        self.key = settings.audit_key
+        self.last: str | None = None
+
+    async def every(self, seconds: float) -> None:
+        while True:
+            await anyio.sleep(seconds)
+            await anyio.to_thread.run_sync(self.once)
+
+    def once(self) -> None:
+        try:
+            with self.sessions() as session:
+                head = session.get(AuditHead, audit.HEAD_ID)
+                if head is None or head.entry_hash == self.last or head.length == 0:
+                    return
+                self.last = audit.anchor(session, self.path, self.key).entry_hash
+        except Exception as exc:  # the next round tries again
+            logger.warning("audit head not anchored: %s", type(exc).__name__)
+
+
 def development_viewers(tokens: ViewerForRequest) -> ViewerForRequest:
     """Development: a token's viewer when one is sent, full access otherwise."""
 
@@ -591,7 +621,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        yield
+        anchors = Anchoring(session_factory(engine), settings)
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(anchors.every, settings.audit_anchor_seconds)
+            yield
+            tasks.cancel_scope.cancel()
+        await anyio.to_thread.run_sync(anchors.once)  # the head as the server leaves it
         engine.dispose()
 
     authenticator = Authenticator(session_factory(engine), viewer_for_request, guard.db_threads)
@@ -601,6 +636,7 @@ def create_app(
         authenticator=authenticator,
         allowlist=AllowList.from_directory(OPERATIONS_DIR) if allow_listed_only else None,
         guard=guard,
+        audit_key=settings.audit_key,
     )
     methods = ["GET", "POST"] if development else ["POST"]
     # The docs hold expectation results, counts and record ids, never names, IDs or phones.

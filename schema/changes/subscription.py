@@ -53,7 +53,7 @@ def _audited(session: Session, context: Context, shown: tuple[ShownEvent, ...]) 
     entry = audit.Entry.of(log, actor=viewer.actor or viewer.role, role=viewer.role,
                            purpose=context.purpose, operation=context.operation,
                            refused=False)  # fmt: skip
-    audit.append(session, entry)
+    audit.append(session, entry, context.audit_key)
 
 
 @strawberry.type
