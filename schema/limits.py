@@ -26,7 +26,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from graphql import (
     ArgumentNode,
@@ -46,6 +46,7 @@ from graphql import (
     VariableNode,
     Visitor,
     get_named_type,
+    is_input_type,
     type_from_ast,
     visit,
 )
@@ -314,11 +315,11 @@ class InputLimits(SchemaExtension):
                     return [GraphQLError("Not granted: this write.",
                                          extensions={"code": "FORBIDDEN"})]  # fmt: skip
         schema = run.schema._schema
-        declared = {}
+        declared: dict[str, GraphQLInputType] = {}
         for definition in operation.variable_definitions or ():
             kind = type_from_ast(schema, definition.type)
-            if kind is not None:
-                declared[definition.variable.name.value] = kind
+            if kind is not None and is_input_type(kind):
+                declared[definition.variable.name.value] = cast(GraphQLInputType, kind)
         variables = run.variables or {}
         try:
             check_sizes(variables, self.uses(query, document), declared, self.limits)
