@@ -34,6 +34,7 @@ from schema.changes.query import ChangeQuery
 from schema.changes.subscription import ChangeSubscription
 from schema.context import Context
 from schema.entries.mutations import EntryMutation
+from schema.entries.query import EntryQuery
 from schema.errors import is_unexpected
 from schema.grids.query import GridQuery
 from schema.grids.types import Grid
@@ -68,7 +69,7 @@ CACHED_DOCUMENTS = 256
 )
 class Query(
     NodeQuery, PersonQuery, HouseQuery, GridQuery, ReportQuery, ChangeQuery, ProvenanceQuery,
-    QualityQuery, StewardQuery, AuditQuery,
+    QualityQuery, StewardQuery, AuditQuery, EntryQuery,
 ):  # fmt: skip
     pass
 
