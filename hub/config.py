@@ -52,8 +52,9 @@ class ApiLimits:
     subscriptions_per_token: int = 4
     subscriptions_total: int = 64
     websockets_total: int = 256  # open WebSocket connections, before and after connection_init
-    db_threads: int = 8  # worker threads for HTTP requests' database work
-    stream_threads: int = 4  # worker threads for subscriptions' database work (apart)
+    db_threads: int = 8  # worker threads for HTTP requests' writes and token lookups
+    stream_threads: int = 4  # worker threads for subscriptions' (apart)
+    read_wait_seconds: float = 1.0  # reads run on the event loop: a lock not free by then: 503
     pool_timeout_seconds: float = 10.0  # a connection not free by then: HTTP 503
     busy_seconds: float = 10.0  # SQLite: the write lock not free by then: HTTP 503
 
@@ -142,11 +143,14 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
 
 
 def _limits(env: Mapping[str, str]) -> ApiLimits:
-    """The defaults, with the few a deployment tunes: HUB_RATE_PER_MINUTE, HUB_RATE_BURST,
-    HUB_SUBSCRIPTIONS_PER_TOKEN, HUB_SUBSCRIPTIONS_TOTAL, HUB_BUSY_SECONDS."""
+    """The defaults, with the few a deployment (or a load test) tunes: HUB_RATE_PER_MINUTE,
+    HUB_RATE_BURST, HUB_LOOKUPS_PER_MINUTE, HUB_WRITES_PER_MINUTE, HUB_SUBSCRIPTIONS_PER_TOKEN,
+    HUB_SUBSCRIPTIONS_TOTAL, HUB_BUSY_SECONDS."""
     limits = ApiLimits()
     names = {"HUB_RATE_PER_MINUTE": ("requests_per_minute", float),
              "HUB_RATE_BURST": ("request_burst", int),
+             "HUB_LOOKUPS_PER_MINUTE": ("lookups_per_minute", float),
+             "HUB_WRITES_PER_MINUTE": ("writes_per_minute", float),
              "HUB_SUBSCRIPTIONS_PER_TOKEN": ("subscriptions_per_token", int),
              "HUB_SUBSCRIPTIONS_TOTAL": ("subscriptions_total", int),
              "HUB_BUSY_SECONDS": ("busy_seconds", float)}  # fmt: skip

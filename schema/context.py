@@ -2,11 +2,19 @@
 the read log the audit entry is written from, and the DataLoaders.
 
 Built per request (a loader caches what it loaded, so one at module scope would serve stale
-and foreign data). The ORM is synchronous, and the event loop must never wait on the
-database: every read runs through :meth:`Context.db` and every write through
-:meth:`Context.write`, each in a worker thread of a bounded pool (``limiter``), one at a time
-per context (a session is not used by two threads at once), and each in a transaction of its
-own that ends before the call returns, so no pooled connection is held across an await.
+and foreign data). The ORM is synchronous, and the event loop must never *wait* on the
+database, nor hold a pooled connection across an await:
+
+- reads (:meth:`Context.db`) run on the loop's own thread, on ``reader``: a session whose
+  engine has one connection of its own (the loop runs one call at a time, so it never waits
+  for another) and bounded waits (a lock not free within ``ApiLimits.read_wait_seconds`` is
+  an error: HTTP 503). The hub's reads are short indexed lookups and batched loads, cheaper
+  inline than the hop to a thread and back; each runs to its end, in a transaction that ends
+  before the call returns.
+- writes (:meth:`Context.write`) and reads that may write (:meth:`Context.lookup`: a token
+  check writes its last use) run in a worker thread of a bounded pool (``limiter``), one at a
+  time per context, on ``session``, in a transaction that ends before the call returns: a
+  write may wait for a lock (SQLite's single writer, a row on PostgreSQL), and waits there.
 
 A write begins its transaction as a writer's (SQLite's write lock first, see
 :mod:`hub.storage.session`) and, when the operation is a mutation, appends the audit entry of
@@ -98,7 +106,10 @@ class Context:
     # stands, run before each delivery (None over HTTP: a request is checked once).
     connection_params: dict[str, Any] | None = None
     recheck: Callable[[Session], bool] | None = None
-    #: The worker threads database work may take (the server keeps HTTP's apart from the
+    #: The session reads run on, on the loop's thread (the server's: one connection, bounded
+    #: waits); None: ``session`` (tests, which run one operation at a time).
+    reader: Session | None = None
+    #: The worker threads writes may take (the server keeps HTTP's apart from the
     #: subscriptions'); None: anyio's default pool.
     limiter: anyio.CapacityLimiter | None = None
     #: Concurrent subscriptions per token and in all (the server's; None: no limit).
@@ -119,10 +130,20 @@ class Context:
         self.loaders = Loaders(self.db, self.today)
 
     async def db(self, work: Callable[[Session], T]) -> T:
-        """Run ``work(session)``, which reads, in a worker thread and a transaction that ends
+        """Run ``work(session)``, which reads, now, on ``reader``, in a transaction that ends
         when it returns (awaitable, so that a loader or resolver does not care where it
         runs). It must not write: see :meth:`write`."""
-        return await self._in_thread(partial(self._read, work))
+        try:
+            return self._read(self.reader or self.session, work)
+        except Exception as exc:
+            if is_busy(exc):
+                self.outage = self.outage or Outage.BUSY
+            raise
+
+    async def lookup(self, work: Callable[[Session], T]) -> T:
+        """Run ``work(session)``, which reads and may write a little on its own (a token's
+        last use), in a worker thread: it may wait for a lock."""
+        return await self._in_thread(partial(self._read, self.session, work))
 
     async def write(self, work: Callable[[Session], T], *, audit_write: bool = True) -> T:
         """Run ``work(session)``, which writes, in a worker thread and a writer's transaction,
@@ -155,12 +176,15 @@ class Context:
                 self.outage = self.outage or Outage.BUSY
             raise
 
-    def _read(self, work: Callable[[Session], T]) -> T:
-        session = self.session
+    @staticmethod
+    def _read(session: Session, work: Callable[[Session], T]) -> T:
         try:
-            return work(session)
-        finally:  # end the read (commit: rolling back would expire what it loaded)
-            session.commit()
+            result = work(session)
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()  # end the read (rolling back would expire what it loaded)
+        return result
 
     def _write(self, work: Callable[[Session], T], record: bool) -> T:
         session = self.session

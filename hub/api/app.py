@@ -55,6 +55,7 @@ from cross_web import HTTPException
 from graphql import GraphQLError, OperationDefinitionNode, parse
 from graphql import OperationType as AstOperationType
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -127,6 +128,7 @@ QUALITY_DOCS_PATH = "/quality/docs"
 #: The purpose recorded for a development request that states none.
 DEVELOPMENT_PURPOSE = "development"
 _SESSION_KEY = "hub.session"
+_READER_KEY = "hub.reader"
 _VIEWER_KEY = "hub.viewer"
 _CONTEXT_KEY = "hub.context"
 _RESPONSE_KEY = "hub.response"
@@ -149,14 +151,6 @@ logger = logging.getLogger(__name__)
 
 class _Busy(Exception):
     """The database had no connection or lock free in time for a WebSocket's token."""
-
-
-async def _send_busy(send: Send) -> None:
-    await send_busy(send)
-
-
-async def _send_rate_limited(send: Send, limited: RateLimited) -> None:
-    await send_rate_limited(send, limited)
 
 
 async def _unauthorized(scope: Scope, receive: Receive, send: Send) -> None:
@@ -298,6 +292,7 @@ class HubGraphQL(GraphQL[Context, None]):
         authenticator: Authenticator,
         allowlist: AllowList | None,
         guard: Guard,
+        readers: sessionmaker[Session],
         audit_key: bytes | None = None,
     ) -> None:
         super().__init__(
@@ -312,6 +307,7 @@ class HubGraphQL(GraphQL[Context, None]):
         self.authenticator = authenticator
         self.allowlist = allowlist
         self.guard = guard
+        self.readers = readers
         self.audit_key = audit_key
         self.bell = Bell()
 
@@ -325,7 +321,7 @@ class HubGraphQL(GraphQL[Context, None]):
             except Exception as exc:
                 if not is_busy(exc):
                     raise
-                await _send_busy(send)
+                await send_busy(send)
                 return
             if viewer is None:
                 await _unauthorized(scope, receive, send)
@@ -333,12 +329,13 @@ class HubGraphQL(GraphQL[Context, None]):
             try:  # before the body is read: a token over its rate costs nothing more
                 self.guard.quotas.charge(Quota.REQUEST, quota_key(viewer))
             except RateLimited as limited:
-                await _send_rate_limited(send, limited)
+                await send_rate_limited(send, limited)
                 return
             scope[_VIEWER_KEY] = viewer
             await super().__call__(scope, receive, send)
         finally:
             await self.authenticator.close(scope)
+            _close_reader(scope)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A WebSocket, if the server has room for one more: the token comes in
@@ -353,6 +350,7 @@ class HubGraphQL(GraphQL[Context, None]):
         finally:
             self.guard.websockets -= 1
             await self.authenticator.close(scope)
+            _close_reader(scope)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -360,10 +358,12 @@ class HubGraphQL(GraphQL[Context, None]):
         """The request's session and viewer, and the purpose it states (a WebSocket's come
         with its connection_init: :meth:`on_ws_connect`)."""
         guard = self.guard
+        reader = request.scope[_READER_KEY] = self.readers()
         if isinstance(request, WebSocket):
             return Context(session=request.scope[_SESSION_KEY], viewer=no_access(),
-                           bell=self.bell, limiter=guard.stream_threads, quotas=guard.quotas,
-                           streams=guard.streams, audit_key=self.audit_key)  # fmt: skip
+                           bell=self.bell, reader=reader, limiter=guard.stream_threads,
+                           quotas=guard.quotas, streams=guard.streams,
+                           audit_key=self.audit_key)  # fmt: skip
         viewer: Viewer = request.scope[_VIEWER_KEY]
         try:
             purpose = parse_purpose(request.headers.get(PURPOSE_HEADER))
@@ -372,8 +372,8 @@ class HubGraphQL(GraphQL[Context, None]):
         if purpose is None and self.development and viewer.role == DEVELOPER:
             purpose = DEVELOPMENT_PURPOSE
         context = Context(session=request.scope[_SESSION_KEY], viewer=viewer, purpose=purpose,
-                          bell=self.bell, limiter=guard.db_threads, quotas=guard.quotas,
-                          audit_key=self.audit_key)  # fmt: skip
+                          bell=self.bell, reader=reader, limiter=guard.db_threads,
+                          quotas=guard.quotas, audit_key=self.audit_key)  # fmt: skip
         request.scope[_CONTEXT_KEY] = context
         request.scope[_RESPONSE_KEY] = response
         return context
@@ -417,8 +417,8 @@ class HubGraphQL(GraphQL[Context, None]):
         request = Request({"type": "http", "method": "GET", "path": GRAPHQL_PATH,
                            "headers": headers, "query_string": b""})  # fmt: skip
         find = self.authenticator.viewer_for_request
-        try:
-            viewer = await context.db(lambda session: find(request, session))
+        try:  # in a thread: a token's last use may be written, and wait for the lock
+            viewer = await context.lookup(lambda session: find(request, session))
         except Exception as exc:
             if is_busy(exc):
                 raise _Busy from exc
@@ -501,6 +501,12 @@ def _param(params: dict[str, Any], name: str) -> str | None:
         if key.lower() == name.lower() and isinstance(value, str):
             return value
     return None
+
+
+def _close_reader(scope: Scope) -> None:
+    reader: Session | None = scope.pop(_READER_KEY, None)
+    if reader is not None:
+        reader.close()
 
 
 def _refused(result: ExecutionResult) -> bool:
@@ -619,6 +625,12 @@ def create_app(
                          busy_seconds=limits.busy_seconds, lock_seconds=limits.busy_seconds,
                          **pool_options(limits))  # fmt: skip
 
+    # Reads run on the event loop (schema.context): one connection of their own, never waited
+    # for, and lock waits bounded.
+    reader = make_engine(settings.database_url, hide_parameters=True,
+                         busy_seconds=limits.read_wait_seconds,
+                         lock_seconds=limits.read_wait_seconds, poolclass=StaticPool)  # fmt: skip
+
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         anchors = Anchoring(session_factory(engine), settings)
@@ -628,6 +640,7 @@ def create_app(
             tasks.cancel_scope.cancel()
         await anyio.to_thread.run_sync(anchors.once)  # the head as the server leaves it
         engine.dispose()
+        reader.dispose()
 
     authenticator = Authenticator(session_factory(engine), viewer_for_request, guard.db_threads)
     graphql = HubGraphQL(
@@ -636,6 +649,7 @@ def create_app(
         authenticator=authenticator,
         allowlist=AllowList.from_directory(OPERATIONS_DIR) if allow_listed_only else None,
         guard=guard,
+        readers=session_factory(reader),
         audit_key=settings.audit_key,
     )
     methods = ["GET", "POST"] if development else ["POST"]

@@ -4,10 +4,11 @@ the events ``changes`` would list, as they are committed.
 It polls the feed's table (one indexed range read per :data:`POLL_SECONDS`, or sooner when a
 mutation of this server commits and rings the context's bell), delivers what the reader may
 see, and writes each delivery to the audit trail before sending it: one entry per batch, with
-the residents it names. Each poll is one call in a worker thread (the subscriptions' own, apart
-from HTTP's) and one transaction that ends before the call returns, so a subscription holds no
-connection while it waits or sends; the token is checked again in every poll (a revoked token
-ends the stream with ``FORBIDDEN``). A token has a few subscriptions at most, and the server a
+the residents it names. Each poll checks the token again in a worker thread (the
+subscriptions' own, apart from HTTP's; a revoked token ends the stream with ``FORBIDDEN``),
+reads the page on the loop's reader, and audits a delivery in a worker thread, each in a
+transaction that ends before the call returns: a subscription holds no connection while it
+waits or sends. A token has a few subscriptions at most, and the server a
 few dozen (:class:`hub.api.limits.StreamSlots`): one over is refused with
 ``TOO_MANY_SUBSCRIPTIONS``.
 """
@@ -74,12 +75,6 @@ class ChangeSubscription:
 
         recheck = context.recheck
 
-        def poll(session: Session, after: int) -> events.FeedPage | None:
-            """The next page, or None when the token no longer stands."""
-            if recheck is not None and not recheck(session):
-                return None
-            return events.read_page(session, context.viewer, after, BATCH)
-
         key = context.viewer.actor or context.viewer.role
         streams = context.streams
         if streams is not None:
@@ -90,9 +85,10 @@ class ChangeSubscription:
         try:
             position = await context.db(start)
             while True:
-                found = await context.db(partial(poll, after=position))
-                if found is None:
+                if recheck is not None and not await context.lookup(recheck):
                     raise Forbidden("The token was revoked.")
+                found = await context.db(partial(events.read_page, viewer=context.viewer,
+                                                 after=position, first=BATCH))  # fmt: skip
                 if found.events:
                     await context.write(partial(_audited, context=context, shown=found.events),
                                         audit_write=False)  # fmt: skip

@@ -221,3 +221,34 @@ def test_subscriptions_do_not_starve_http(hub: LiveHub) -> None:
     delivered = [d for d in outcome["deliveries"] if d.get("type") == "next"]
     assert len(delivered) == accepted
     assert all(d["payload"]["data"]["changes"]["entityId"] == SUBJECT for d in delivered)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def impatient_hub(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                  ) -> Iterator[LiveHub]:  # fmt: skip
+    """A server that waits a second for a database lock."""
+    base = tmp_path_factory.mktemp("impatient")
+    url = small_world(str(request.param), base, request)
+    with live_hub(url, base / "var", tokens=issue_tokens(url),
+                  env={"HUB_BUSY_SECONDS": "1"}) as server:  # fmt: skip
+        yield server
+
+
+def test_a_lock_not_freed_in_time_is_a_503_not_a_hang(impatient_hub: LiveHub) -> None:
+    """The audit append of a personal read waits for the lock a test holds: after the
+    server's wait, the answer is 503 BUSY with Retry-After, and no data."""
+    hub = impatient_hub
+    engine = make_engine(hub.database_url)
+    try:
+        used_now(engine)
+        with change_behind_audit_lock(hub.database_url, engine):
+            response = hub.op("PersonContact", {"id": "UGVyc29uOlAwMDAwMDAx"},
+                              role="civil_affairs")  # fmt: skip
+    finally:
+        engine.dispose()
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "2"
+    assert response.json() == {"data": None, "errors": [{
+        "message": "The hub is busy: send the request again shortly.",
+        "extensions": {"code": "BUSY"}}]}  # fmt: skip
+    assert "陈秀英" not in response.text
