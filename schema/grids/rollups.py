@@ -44,17 +44,19 @@ def resident_counts(session: Session, codes: list[str]) -> list[int]:
     return [counts.get(code, 0) for code in codes]
 
 
-def resident_ids(session: Session, code: str, limit: int) -> list[str]:
-    """The ids of at most ``limit`` active residents of ``code``'s subtree (the persons
-    behind a small count, for the audit trail)."""
-    ((_, where),) = _by_length(Person.grid_code, [code])
-    stmt = (
-        select(Person.id)
-        .where(Person.status == EntityStatus.ACTIVE, *where)
-        .order_by(Person.id)
-        .limit(limit)
-    )
-    return list(session.scalars(stmt))
+def resident_ids(session: Session, codes: list[str]) -> list[list[str]]:
+    """The ids of the active residents of each grid's subtree (ask it of small subtrees
+    only: the persons behind a small count, for the audit trail)."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for prefix, where in _by_length(Person.grid_code, codes):
+        stmt = (
+            select(prefix, Person.id)
+            .where(Person.status == EntityStatus.ACTIVE, *where)
+            .order_by(Person.id)
+        )
+        for code, person_id in session.execute(stmt):
+            found[code].append(person_id)
+    return [found.get(code, []) for code in codes]
 
 
 def house_counts(session: Session, codes: list[str]) -> list[int]:

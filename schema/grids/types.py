@@ -22,7 +22,6 @@ from schema.context import Info
 from schema.enums import GridLevel, Tag
 from schema.errors import Forbidden
 from schema.fields import field, object_type
-from schema.grids import rollups
 from schema.permissions import OUTSIDE_SCOPE
 
 #: A subtree with fewer active residents than this: its tag counts name them in the audit trail.
@@ -158,9 +157,7 @@ class Grid(relay.Node):
         context = info.context
         if await context.loaders.resident_count.load(self.row.code) >= SMALL_GROUP:
             return
-        code = self.row.code
-        persons = await context.db(lambda s: rollups.resident_ids(s, code, SMALL_GROUP))
-        for person in persons:
+        for person in await context.loaders.resident_ids.load(self.row.code):
             context.reads.record("Grid.tagCounts", person, allowed=True)
 
     def _check_scope(self, info: Info) -> None:
