@@ -81,7 +81,7 @@ def hold(
     return request
 
 
-def decidable(decider: Decider) -> Select[tuple[MoveRequest]]:
+def decidable(decider: Decider) -> Select[MoveRequest]:
     """Pending requests about residents who live, now, where ``decider`` may decide."""
     stmt = (
         select(MoveRequest)
