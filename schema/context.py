@@ -106,6 +106,8 @@ class Context:
     # stands, run before each delivery (None over HTTP: a request is checked once).
     connection_params: dict[str, Any] | None = None
     recheck: Callable[[Session], bool] | None = None
+    #: Built for an HTTP request (where a subscription does not run).
+    http: bool = False
     #: The session reads run on, on the loop's thread (the server's: one connection, bounded
     #: waits); None: ``session`` (tests, which run one operation at a time).
     reader: Session | None = None

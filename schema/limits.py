@@ -304,7 +304,7 @@ class InputLimits(SchemaExtension):
         if (
             isinstance(context, Context)
             and operation.operation is OperationType.SUBSCRIPTION
-            and context.connection_params is None  # HTTP: a WebSocket's carry connection_init
+            and context.http
         ):
             message = "Subscriptions run over a WebSocket (graphql-transport-ws), not HTTP POST."
             return [GraphQLError(message, extensions={"code": "BAD_REQUEST"})]

@@ -373,7 +373,7 @@ class HubGraphQL(GraphQL[Context, None]):
             purpose = DEVELOPMENT_PURPOSE
         context = Context(session=request.scope[_SESSION_KEY], viewer=viewer, purpose=purpose,
                           bell=self.bell, reader=reader, limiter=guard.db_threads,
-                          quotas=guard.quotas, audit_key=self.audit_key)  # fmt: skip
+                          quotas=guard.quotas, audit_key=self.audit_key, http=True)  # fmt: skip
         request.scope[_CONTEXT_KEY] = context
         request.scope[_RESPONSE_KEY] = response
         return context

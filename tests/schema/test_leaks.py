@@ -66,6 +66,7 @@ ROOT_ARGS = {
     "citizenReport": "(eventId: $e)",
     "uncertainMatches": "(first: 3)",
     "stewardDecisions": "(first: 3)",
+    "moveRequests": "(first: 3)",
 }
 #: Ways to reach an object of each type that has gated fields; ``X`` is the field tried.
 PATHS: dict[str, dict[str, str]] = {
@@ -108,6 +109,13 @@ PATHS: dict[str, dict[str, str]] = {
     "StewardDecision": {
         "list": "stewardDecisions(first: 3) { edges { node { X } } }",
         "alias": "stewardDecisions(first: 3) { edges { node { leak: X } } }",
+    },
+    "MoveRequest": {
+        "list": "moveRequests(first: 3) { edges { node { X } } }",
+        "alias": "moveRequests(first: 3) { edges { node { leak: X } } }",
+    },
+    "MoveProposal": {
+        "list": "moveRequests(first: 3) { edges { node { proposal { X } } } }",
     },
     "Query": {"direct": "X", "alias": "leak: X", "fragment": "...F"},
     "Subscription": {"direct": "X", "alias": "leak: X"},
