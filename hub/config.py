@@ -138,7 +138,7 @@ def load_settings(environ: Mapping[str, str] | None = None, cwd: Path | None = N
         audit_anchor_file=_path(
             env.get("HUB_AUDIT_ANCHOR_FILE", str(var_dir / "audit" / "anchors.log")), base
         ),
-        audit_anchor_seconds=_seconds(env.get("HUB_AUDIT_ANCHOR_SECONDS"), 60.0),
+        audit_anchor_seconds=_positive(env, "HUB_AUDIT_ANCHOR_SECONDS", float) or 60.0,
     )
 
 
@@ -156,17 +156,25 @@ def _limits(env: Mapping[str, str]) -> ApiLimits:
              "HUB_BUSY_SECONDS": ("busy_seconds", float)}  # fmt: skip
     changed: dict[str, Any] = {}
     for variable, (name, kind) in names.items():
-        value = env.get(variable)
-        if value is None or not value.strip():
-            continue
-        try:
-            number = kind(value)
-        except ValueError:
-            raise SettingsError(f"{variable} must be a number, not {value!r}") from None
-        if number <= 0:
-            raise SettingsError(f"{variable} must be more than 0, not {value}")
-        changed[name] = number
+        number = _positive(env, variable, kind)
+        if number is not None:
+            changed[name] = number
     return dataclasses.replace(limits, **changed)
+
+
+def _positive(env: Mapping[str, str], variable: str, kind: type[float] | type[int]
+              ) -> float | int | None:  # fmt: skip
+    """The number in ``variable`` (None when unset); SettingsError unless it is above 0."""
+    value = env.get(variable)
+    if value is None or not value.strip():
+        return None
+    try:
+        number = kind(value)
+    except ValueError:
+        raise SettingsError(f"{variable} must be a number, not {value!r}") from None
+    if number <= 0:
+        raise SettingsError(f"{variable} must be more than 0, not {value}")
+    return number
 
 
 def _audit_key(value: str | None, key_file: Path) -> bytes | None:
@@ -188,18 +196,6 @@ def _audit_key(value: str | None, key_file: Path) -> bytes | None:
         raise SettingsError(f"{where}: the audit key must be at least {AUDIT_KEY_BYTES} bytes "
                             f"({2 * AUDIT_KEY_BYTES} hex digits)")  # fmt: skip
     return key
-
-
-def _seconds(value: str | None, default: float) -> float:
-    if value is None or not value.strip():
-        return default
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise SettingsError(f"HUB_AUDIT_ANCHOR_SECONDS must be a number, not {value!r}") from None
-    if seconds <= 0:
-        raise SettingsError(f"HUB_AUDIT_ANCHOR_SECONDS must be more than 0, not {value}")
-    return seconds
 
 
 def _workers(value: str | None) -> int:

@@ -193,6 +193,20 @@ class Authenticator:
         found: Viewer | None = await anyio.to_thread.run_sync(look_up, limiter=self.limiter)
         return found
 
+    async def admit(self, scope: Scope, receive: Receive, send: Send) -> Viewer | None:
+        """The request's viewer; None once it was answered: 401 without a valid token, 503
+        when the database had no connection or lock free in time."""
+        try:
+            viewer = await self(scope)
+        except Exception as exc:
+            if not is_busy(exc):
+                raise
+            await send_busy(send)
+            return None
+        if viewer is None:
+            await _unauthorized(scope, receive, send)
+        return viewer
+
     @staticmethod
     async def close(scope: Scope) -> None:
         session: Session | None = scope.pop(_SESSION_KEY, None)
@@ -316,15 +330,8 @@ class HubGraphQL(GraphQL[Context, None]):
             await self._websocket(scope, receive, send)
             return
         try:
-            try:
-                viewer = await self.authenticator(scope)
-            except Exception as exc:
-                if not is_busy(exc):
-                    raise
-                await send_busy(send)
-                return
+            viewer = await self.authenticator.admit(scope, receive, send)
             if viewer is None:
-                await _unauthorized(scope, receive, send)
                 return
             try:  # before the body is read: a token over its rate costs nothing more
                 self.guard.quotas.charge(Quota.REQUEST, quota_key(viewer))
@@ -526,17 +533,12 @@ class QualityDocs:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            viewer = await self.authenticator(scope)
-        except Exception as exc:
-            if not is_busy(exc):
-                raise
-            await send_busy(send)
-            return
+            viewer = await self.authenticator.admit(scope, receive, send)
         finally:
             await self.authenticator.close(scope)
         if viewer is None:
-            await _unauthorized(scope, receive, send)
-        elif not viewer.reads(DataCategory.QUALITY):
+            return
+        if not viewer.reads(DataCategory.QUALITY):
             await Response(status_code=403)(scope, receive, send)
         elif not self.docs_dir.is_dir():  # no pipeline run has built them yet
             await Response("No Data Docs have been built yet.", status_code=404)(

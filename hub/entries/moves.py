@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from dataclasses import dataclass
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -43,20 +42,6 @@ class RequestStatus(enum.StrEnum):
 
 class MoveRequestError(ValueError):
     """The request cannot be decided as asked; the message says why (and names no one)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Decider:
-    """Who decides: the token holder, their role and grid scope (None: the county)."""
-
-    name: str
-    role: str
-    grid_scope: str | None = None
-
-    def covers(self, grid_code: str | None) -> bool:
-        return self.grid_scope is None or (
-            grid_code is not None and grid_code.startswith(self.grid_scope)
-        )
 
 
 def hold(
@@ -81,7 +66,7 @@ def hold(
     return request
 
 
-def decidable(decider: Decider) -> Select[MoveRequest]:
+def decidable(decider: Author) -> Select[MoveRequest]:
     """Pending requests about residents who live, now, where ``decider`` may decide."""
     stmt = (
         select(MoveRequest)
@@ -93,7 +78,7 @@ def decidable(decider: Decider) -> Select[MoveRequest]:
     return stmt
 
 
-def pending(session: Session, request_id: int, decider: Decider) -> tuple[MoveRequest, Person]:
+def pending(session: Session, request_id: int, decider: Author) -> tuple[MoveRequest, Person]:
     """The pending request ``request_id`` and its resident, if ``decider`` may decide it;
     else :class:`MoveRequestError` (the same for a request that does not exist, is decided
     or is about a resident of another grid: a decider learns nothing of others' requests)."""
@@ -114,7 +99,7 @@ def pending(session: Session, request_id: int, decider: Decider) -> tuple[MoveRe
 
 
 def confirm(
-    session: Session, request: MoveRequest, decider: Decider, note: str | None,
+    session: Session, request: MoveRequest, decider: Author, note: str | None,
     *, now: dt.datetime | None = None,
 ) -> Outcome:  # fmt: skip
     """Apply the held entry as its author's, allowed to touch the request's resident; close
@@ -132,7 +117,7 @@ def confirm(
 
 
 def reject(
-    session: Session, request: MoveRequest, decider: Decider, reason: str,
+    session: Session, request: MoveRequest, decider: Author, reason: str,
     *, now: dt.datetime | None = None,
 ) -> MoveRequest:  # fmt: skip
     """Close the request unapplied, with the reason (caller commits)."""
@@ -143,7 +128,7 @@ def reject(
     return request
 
 
-def _close(request: MoveRequest, status: RequestStatus, decider: Decider, note: str | None,
+def _close(request: MoveRequest, status: RequestStatus, decider: Author, note: str | None,
            moment: dt.datetime) -> None:  # fmt: skip
     request.status = status.value
     request.decided_at = moment

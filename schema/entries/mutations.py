@@ -21,6 +21,7 @@ from hub.storage.models import House
 from hub.storage.models import MoveRequest as MoveRow
 from hub.storage.models import Person as PersonRow
 from schema.context import Info
+from schema.entries.query import author_of
 from schema.entries.types import (
     EntryAccepted,
     EntryFieldError,
@@ -134,8 +135,7 @@ def _house(id: relay.GlobalID | None) -> str | None:
 
 async def _submit(info: Info, entry: model.Entry) -> EntryResult:
     context = info.context
-    viewer = context.viewer
-    author = model.Author(viewer.actor or viewer.role, viewer.role, viewer.grid_scope)
+    author = author_of(info)
 
     coordinate = f"Mutation.{info.field_name}"
 
@@ -201,8 +201,7 @@ async def _decide(info: Info, request_id: int, note: str | None, *, confirm: boo
     more leaves everything as it was."""
     context = info.context
     coordinate = f"Mutation.{info.field_name}"
-    decider = moves.Decider(context.viewer.actor or context.viewer.role, context.viewer.role,
-                            context.viewer.grid_scope)  # fmt: skip
+    decider = author_of(info)
 
     def work(session: Session) -> tuple[MoveRow, House | None, str | None] | str:
         decision = session.begin_nested()

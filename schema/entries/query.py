@@ -6,6 +6,7 @@ import strawberry
 
 from hub.api.access import DataCategory
 from hub.entries import moves
+from hub.entries.model import Author
 from hub.storage import models
 from schema.context import Info
 from schema.entries.types import MoveRequest
@@ -16,9 +17,10 @@ from schema.pagination import After, Connection, First, PageRequest, keyset_page
 DECIDE = "Mutation.confirmMoveRequest"
 
 
-def decider(info: Info) -> moves.Decider:
+def author_of(info: Info) -> Author:
+    """The token holder, as the author of an entry or the decider of a request."""
     viewer = info.context.viewer
-    return moves.Decider(viewer.actor or viewer.role, viewer.role, viewer.grid_scope)
+    return Author(viewer.actor or viewer.role, viewer.role, viewer.grid_scope)
 
 
 @strawberry.type
@@ -34,7 +36,7 @@ class EntryQuery:
             context.reads.record("Query.moveRequests", None, allowed=False)
             raise Forbidden("Only the roles that confirm move requests list them.")
         page = PageRequest.of("MoveRequest", first, after)
-        stmt = moves.decidable(decider(info))
+        stmt = moves.decidable(author_of(info))
         found = await keyset_page(context.db, stmt, models.MoveRequest.id, page,
                                   lambda row: MoveRequest.from_row(row, None),
                                   descending=True)  # fmt: skip

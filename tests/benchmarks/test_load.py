@@ -11,18 +11,17 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 
 from benchmarks._load import Measurement, Operation, Pools, find_operation, measure, read_operation
 from benchmarks.graphql_load import FOLDERS
 from hub.api.app import create_app
 from hub.config import load_settings
-from hub.storage import migrate
 from hub.storage.session import make_engine
 from tests.api.conftest import headers, issue_tokens
 from tests.conftest import BACKENDS
 from tests.schema import world
+from tests.schema.conftest import small_world
 
 ROOT = Path(__file__).parents[2]
 
@@ -30,22 +29,7 @@ ROOT = Path(__file__).parents[2]
 @pytest.fixture(scope="module", params=BACKENDS)
 def world_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The schema tests' small world, migrated and committed once per backend."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('world') / 'hub.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres_schema_url")
-        admin = create_engine(url)
-        with admin.begin() as conn:  # other modules leave their tables behind
-            current = conn.execute(text("select current_schema()")).scalar_one()
-            conn.execute(text(f'drop schema "{current}" cascade'))
-            conn.execute(text(f'create schema "{current}"'))
-        admin.dispose()
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    with Session(engine) as session, session.begin():
-        world.populate(session)
-    engine.dispose()
-    return url
+    return small_world(str(request.param), tmp_path_factory.mktemp("world"), request)
 
 
 @pytest.fixture(scope="module")

@@ -8,35 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 
-from hub.storage import migrate
-from hub.storage.session import make_engine
 from tests.api.conftest import issue_tokens
 from tests.conftest import BACKENDS
-from tests.schema.world import populate
+from tests.schema.conftest import small_world
 from tests.security.live import LiveHub, live_hub
-
-
-def small_world(backend: str, base: Path, request: pytest.FixtureRequest) -> str:
-    """The URL of a fresh database of ``backend`` holding the small world."""
-    if backend == "sqlite":
-        url = f"sqlite:///{base / 'hub.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres_schema_url")
-        admin = create_engine(url)
-        with admin.begin() as conn:  # other modules leave their tables behind
-            current = conn.execute(text("select current_schema()")).scalar_one()
-            conn.execute(text(f'drop schema "{current}" cascade'))
-            conn.execute(text(f'create schema "{current}"'))
-        admin.dispose()
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    with Session(engine) as session, session.begin():
-        populate(session)
-    engine.dispose()
-    return url
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

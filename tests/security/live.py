@@ -26,13 +26,13 @@ from typing import Any
 import httpx
 
 from schema.export import OPERATIONS_DIR
+from tests.api.conftest import PURPOSE, headers
 
 #: The checkout whose ``hub`` serves: this one, or another named by HUB_TEST_SERVE_FROM (an
 #: export of an earlier commit, to watch the attacks succeed there).
 ROOT = Path(os.environ.get("HUB_TEST_SERVE_FROM") or Path(__file__).parents[2]).resolve()
 #: The ports this branch's servers may use.
 PORTS = range(8101, 8120)
-PURPOSE = "case 2026-0001"
 
 
 class ServerError(RuntimeError):
@@ -54,15 +54,6 @@ def free_port() -> int:
 def operation(name: str) -> str:
     """The text of a published operation."""
     return (OPERATIONS_DIR / f"{name}.graphql").read_text(encoding="utf-8")
-
-
-def headers(token: str | None, purpose: str | None = PURPOSE) -> dict[str, str]:
-    sent = {}
-    if token is not None:
-        sent["Authorization"] = f"Bearer {token}"
-    if purpose is not None:
-        sent["X-Hub-Purpose"] = purpose
-    return sent
 
 
 @dataclass

@@ -7,12 +7,13 @@ opened first used to become the outer transaction, and its RELEASE committed the
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from hub.api import audit
 from hub.storage.models import AuditEntry, CitizenReport, ReportStep
 from hub.storage.session import make_engine
+from tests.api.conftest import refuse_audit_entries
 from tests.security.live import LiveHub
 
 REPORT = {
@@ -22,20 +23,6 @@ REPORT = {
         "address": "龙浔镇英山社区英山路8号",
     }
 }
-
-
-def refuse_audit_entries(engine: Engine) -> None:
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(
-                text("""create function refuse() returns trigger language plpgsql
-                                 as $$ begin raise exception 'disk full'; end $$""")
-            )
-            conn.execute(text("create trigger refuse before insert on audit_entry "
-                              "for each row execute function refuse()"))  # fmt: skip
-        else:
-            conn.execute(text("create trigger refuse before insert on audit_entry "
-                              "begin select raise(abort, 'disk full'); end"))  # fmt: skip
 
 
 def counts(engine: Engine) -> tuple[int, int, int]:

@@ -14,21 +14,20 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from hub.api import tokens as api_tokens
 from hub.storage.session import make_engine
 from tests.access import policy
 from tests.api.conftest import issue_tokens
-from tests.conftest import BACKENDS
-from tests.published_world import publish
+from tests.conftest import BACKENDS, database_url
+from tests.published_world import copy_sqlite, publish
 from tests.security.live import LiveHub, live_hub, operation
 
 pytestmark = pytest.mark.slow
@@ -41,15 +40,6 @@ def gid(kind: str, key: str) -> str:
     return base64.b64encode(f"{kind}:{key}".encode()).decode()
 
 
-def fresh_schema(url: str) -> None:
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        current = conn.execute(text("select current_schema()")).scalar_one()
-        conn.execute(text(f'drop schema "{current}" cascade'))
-        conn.execute(text(f'create schema "{current}"'))
-    admin.dispose()
-
-
 @pytest.fixture(scope="module", params=BACKENDS)
 def county(
     request: pytest.FixtureRequest,
@@ -60,14 +50,9 @@ def county(
     an engine on its database, for the checks."""
     base = tmp_path_factory.mktemp("county")
     if request.param == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            source = Path(f"{generated[1]}{suffix}")
-            if source.exists():
-                shutil.copy(source, base / f"hub.sqlite3{suffix}")
-        url = f"sqlite:///{base / 'hub.sqlite3'}"
+        url = copy_sqlite(generated[1], base)
     else:
-        url = request.getfixturevalue("postgres_schema_url")
-        fresh_schema(url)
+        url = database_url("postgresql", base, request)
         publish(url, generated[0])
     engine = make_engine(url)
     with engine.connect() as conn:
