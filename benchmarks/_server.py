@@ -10,6 +10,7 @@ benchmark ends.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -166,6 +167,7 @@ class HubServer(ServerProcess):
         if self.workers > 1:
             args += ["--workers", str(self.workers)]
         env = {
+            "HUB_AUDIT_KEY": secrets.token_hex(32),  # production keys its audit trail
             **os.environ,
             "HUB_DATABASE_URL": self.database_url,
             "HUB_VAR_DIR": str(self.var_dir),

@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from hub.api.audit import Anchor, anchor
 from hub.config import Settings
 from hub.ingest.grid import GridSummary, refresh_grid_reference
 from hub.ingest.service import PAGE_CACHE_MIB, DeliveryReport, IngestOptions, ingest_file
@@ -174,7 +175,7 @@ def ingest_checked(
     with factory() as session, session.begin():  # a first load: indexes built after it
         defer_indexes(session, SourceRecord.__table__)
     try:
-        with factory() as session, session.begin(), page_cache(session, PAGE_CACHE_MIB):
+        with transaction(factory) as session, page_cache(session, PAGE_CACHE_MIB):
             report = ingest_file(session, item, options=options)
             if report.status is None:
                 return None
@@ -236,7 +237,7 @@ def build_publication(
     from hub.quality.runner import check_publication, previous_tag_counts, store_report
 
     try:
-        with factory() as session, session.begin():
+        with transaction(factory) as session:
             previous = previous_tag_counts(session)
             resolution = resolve(session, full=full, backend=backend)
             quality = check_publication(session, previous_counts=previous)
@@ -292,6 +293,13 @@ def latest_quality_runs(session: Session) -> list[QualityRun]:
         .order_by(QualityRun.suite)
     )
     return list(session.scalars(query))
+
+
+def anchor_audit(factory: Factory, path: Path) -> Anchor:
+    """Write the audit chain's head out of the database, to ``path`` (after a publication:
+    a chain cut short before this point then shows, :mod:`hub.api.audit`)."""
+    with factory() as session:
+        return anchor(session, path)
 
 
 def refresh_data_docs(factory: Factory, docs_dir: Path) -> Path:

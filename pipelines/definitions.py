@@ -15,6 +15,7 @@ from pipelines.assets import ASSETS, LANDING
 from pipelines.checks import CHECKS
 from pipelines.jobs import JOBS
 from pipelines.resources import (
+    AuditResource,
     DatabaseResource,
     DataDocsResource,
     LandingResource,
@@ -41,6 +42,7 @@ def build_definitions(settings: Settings) -> Definitions:
             ),
             "data_docs": DataDocsResource(path=str(data_docs_dir(settings))),
             "matching": MatchingResource.from_settings(settings),
+            "audit": AuditResource(anchor_file=str(settings.audit_anchor_file)),
         },
         executor=in_process_executor if sqlite else multiprocess_executor,
     )

@@ -72,6 +72,18 @@ class DataDocsResource(ConfigurableResource):
         return Path(self.path)
 
 
+class AuditResource(ConfigurableResource):
+    """Where the audit chain's head is written out of the database after each publication
+    (``HUB_AUDIT_ANCHOR_FILE``; the key stays out of the run's configuration: these anchors
+    are not signed, the servers' are)."""
+
+    anchor_file: str
+
+    @property
+    def path(self) -> Path:
+        return Path(self.anchor_file)
+
+
 class MatchingResource(ConfigurableResource):
     """The engine Splink scores person pairs on: ``duckdb`` in the step's process, or ``spark``
     (``spark_master``: ``local[N]``, ``spark://host:7077``, ``yarn``)."""

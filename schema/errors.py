@@ -31,6 +31,18 @@ class Forbidden(ClientError):
     code = "FORBIDDEN"
 
 
+class RateLimitedError(ClientError):
+    """Over the token's rate for this kind of request (the answer is HTTP 429)."""
+
+    code = "RATE_LIMITED"
+
+
+class TooManySubscriptions(ClientError):
+    """No subscription slot is free for this token, or on this server."""
+
+    code = "TOO_MANY_SUBSCRIPTIONS"
+
+
 def is_unexpected(error: GraphQLError) -> bool:
     """Whether ``error`` must be masked: anything but validation and :class:`ClientError`.
 

@@ -245,6 +245,7 @@ class Loaders:
         )
         self.decision: DataLoader[int, StewardDecision | None] = _loader(db, _decision)
         self.resident_count: DataLoader[str, int] = _loader(db, rollups.resident_counts)
+        self.resident_ids: DataLoader[str, list[str]] = _loader(db, rollups.resident_ids)
         self.house_count: DataLoader[str, int] = _loader(db, rollups.house_counts)
         self.tag_counts: DataLoader[str, dict[str, int]] = _loader(db, rollups.tag_counts)
         self.report_counts: DataLoader[str, tuple[int, int]] = _loader(

@@ -13,6 +13,7 @@ from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types.field import StrawberryField
 
 from hub.api.access import DataCategory
+from hub.api.limits import Quota
 from hub.storage.models import House, Person
 from schema.errors import Forbidden
 
@@ -62,6 +63,8 @@ class Writes(BasePermission):
         coordinate = f"{info._raw_info.parent_type.name}.{info.field_name}"
         allowed = info.context.viewer.may_write(coordinate)
         info.context.reads.record(coordinate, None, allowed=allowed)
+        if allowed:
+            info.context.charge(Quota.WRITE)  # RATE_LIMITED (HTTP 429) over the token's rate
         info.context.wrote |= allowed  # its commit rings the subscriptions' bell
         return bool(allowed)
 

@@ -28,16 +28,19 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from hub.api.access import DataCategory
+from hub.config import ApiLimits
 from schema.audit.query import AuditQuery
 from schema.changes.query import ChangeQuery
 from schema.changes.subscription import ChangeSubscription
 from schema.context import Context
 from schema.entries.mutations import EntryMutation
+from schema.entries.query import EntryQuery
 from schema.errors import is_unexpected
 from schema.grids.query import GridQuery
 from schema.grids.types import Grid
 from schema.houses.query import HouseQuery
 from schema.houses.types import House
+from schema.limits import InputLimits, Usage, usages
 from schema.node import NodeQuery
 from schema.permissions import gated_fields
 from schema.persons.query import PersonQuery
@@ -66,7 +69,7 @@ CACHED_DOCUMENTS = 256
 )
 class Query(
     NodeQuery, PersonQuery, HouseQuery, GridQuery, ReportQuery, ChangeQuery, ProvenanceQuery,
-    QualityQuery, StewardQuery, AuditQuery,
+    QualityQuery, StewardQuery, AuditQuery, EntryQuery,
 ):  # fmt: skip
     pass
 
@@ -126,6 +129,25 @@ class PurposeRequired(SchemaExtension):
         yield
 
 
+class VariableUses:
+    """Where each document's variables are used (:func:`schema.limits.usages`), kept per
+    document text."""
+
+    def __init__(self) -> None:
+        self.schema: GraphQLSchema | None = None
+        self.known: dict[str, dict[str, list[Usage]]] = {}
+
+    def __call__(self, query: str, document: DocumentNode) -> dict[str, list[Usage]]:
+        found = self.known.get(query)
+        if found is None:
+            assert self.schema is not None, "bound by build_schema"
+            found = usages(self.schema, document)
+            if len(self.known) >= CACHED_DOCUMENTS:
+                self.known.pop(next(iter(self.known)))
+            self.known[query] = found
+        return found
+
+
 class HubSchema(strawberry.Schema):
     """A schema that logs only unexpected errors (with their traces, server-side)."""
 
@@ -135,8 +157,11 @@ class HubSchema(strawberry.Schema):
         super().process_errors([e for e in errors if is_unexpected(e)], execution_context)
 
 
-def build_schema(*, development: bool = False) -> strawberry.Schema:
-    """The schema; ``development`` allows introspection (GraphiQL needs it)."""
+def build_schema(
+    *, development: bool = False, limits: ApiLimits | None = None
+) -> strawberry.Schema:
+    """The schema; ``development`` allows introspection (GraphiQL needs it); ``limits`` are
+    what variables may hold (:mod:`schema.limits`; the defaults of :class:`ApiLimits`)."""
     rules: list[type[ASTValidationRule]] = [
         query_depth_limiter.create_validator(MAX_DEPTH, None),
         max_aliases.create_validator(MAX_ALIASES),
@@ -146,6 +171,7 @@ def build_schema(*, development: bool = False) -> strawberry.Schema:
         rules.append(NoSchemaIntrospectionCustomRule)
     gated: dict[str, DataCategory] = {}
     fields = _LateFields()
+    uses = VariableUses()
     # The same rule classes for every request, so that validation is cached per document.
     extensions: list[Callable[[], SchemaExtension]] = [
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
@@ -153,6 +179,7 @@ def build_schema(*, development: bool = False) -> strawberry.Schema:
         partial(AddValidationRules, rules),
         partial(ValidationCache, maxsize=CACHED_DOCUMENTS),
         partial(PurposeRequired, fields),
+        partial(InputLimits, limits or ApiLimits(), uses),
         partial(MaskErrors, should_mask_error=is_unexpected),
     ]
     # Node types reached only through the Node interface must be named to be in the schema.
@@ -162,6 +189,7 @@ def build_schema(*, development: bool = False) -> strawberry.Schema:
     )  # fmt: skip
     gated.update(gated_fields(schema))
     fields.bind(PersonalFields(schema._schema, gated))
+    uses.schema = schema._schema
     return schema
 
 

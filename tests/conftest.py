@@ -64,6 +64,27 @@ def postgres_schema_url() -> Iterator[str]:
         admin.dispose()
 
 
+def reset_schema(url: str) -> None:
+    """Drop and create again the schema a PostgreSQL URL's search_path names (other modules
+    of the session leave their tables behind)."""
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        schema = conn.execute(text("select current_schema()")).scalar_one()
+        conn.execute(text(f'drop schema "{schema}" cascade'))
+        conn.execute(text(f'create schema "{schema}"'))
+    admin.dispose()
+
+
+def database_url(backend: str, base: Path, request: pytest.FixtureRequest) -> str:
+    """An empty database of ``backend``: a SQLite file under ``base``, or the session's
+    PostgreSQL schema, emptied."""
+    if backend == "sqlite":
+        return f"sqlite:///{base / 'hub.sqlite3'}"
+    url: str = request.getfixturevalue("postgres_schema_url")
+    reset_schema(url)
+    return url
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
@@ -72,17 +93,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def empty_db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     """An empty database of the requested backend (no tables yet)."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'hub.sqlite3'}"
-        return
-    base_url: str = request.getfixturevalue("postgres_schema_url")
-    engine = create_engine(base_url)
-    with engine.begin() as conn:
-        schema = conn.execute(text("select current_schema()")).scalar_one()
-        conn.execute(text(f'drop schema "{schema}" cascade'))
-        conn.execute(text(f'create schema "{schema}"'))
-    engine.dispose()
-    yield base_url
+    yield database_url(backend, tmp_path, request)
 
 
 @pytest.fixture

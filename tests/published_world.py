@@ -32,6 +32,15 @@ def publish(url: str, landing: Path) -> None:
     engine.dispose()
 
 
+def copy_sqlite(source: Path, into: Path) -> str:
+    """A copy of the SQLite database ``source`` (with its WAL) in ``into``; its URL."""
+    for suffix in ("", "-wal", "-shm"):
+        part = Path(f"{source}{suffix}")
+        if part.exists():
+            shutil.copy(part, into / f"hub.sqlite3{suffix}")
+    return f"sqlite:///{into / 'hub.sqlite3'}"
+
+
 @pytest.fixture(scope="session")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The landing folder, and a SQLite database published from it."""
@@ -55,11 +64,7 @@ def published(
 ) -> Iterator[Engine]:
     """An engine on a published database of the backend under test, the test's own."""
     if backend == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            source = Path(f"{generated[1]}{suffix}")
-            if source.exists():
-                shutil.copy(source, tmp_path / f"hub.sqlite3{suffix}")
-        url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+        url = copy_sqlite(generated[1], tmp_path)
     else:
         url = request.getfixturevalue("empty_db_url")
         publish(url, generated[0])

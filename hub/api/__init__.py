@@ -10,6 +10,9 @@
     allowlist.py  the published operations production runs: by text, canonical form or hash
     health.py     the database under the app: checked at start-up, 503 while it is gone
     graphiql.py   GraphiQL for development, its scripts served from ``static/vendor/``
+    limits.py     token buckets per token, slots for subscriptions
+    guard.py      what one server process holds against starvation, and the 413/429/503s
+    middleware.py the body cap and the security headers on every response
 
 Nothing is imported here, so the schema can import the access module without pulling in the
 app. ``docs/access.md`` describes the whole.

@@ -179,8 +179,9 @@ class Viewer:
 
 
 #: Builds the viewer of one request, or ``None`` when the request carries no valid
-#: credentials (the app answers 401). Runs in the request's database thread with the request's
-#: session (a token lookup needs it); it must not commit.
+#: credentials (the app answers 401). Runs in a worker thread with the request's session (a
+#: token lookup needs it); it may end its transaction and begin another to write (a token's
+#: last use), and the caller commits what it leaves.
 ViewerForRequest = Callable[[Request, Session], Viewer | None]
 
 DEVELOPER = "developer"

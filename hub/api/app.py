@@ -19,6 +19,14 @@ Production mode (the default) accepts POST only, hides GraphiQL and refuses intr
 Development mode serves GraphiQL and gives a request without a token full access (a token,
 when sent, still gets its role). The engine is created here and disposed when the app stops.
 
+Limits (``docs/security.md``, values in :class:`hub.config.ApiLimits`): the body is capped
+while it is read (413) and each token has a rate (429) before anything is parsed; variables
+are checked for size before they are coerced and a mutation's grant before it runs
+(:mod:`schema.limits`); database work runs in worker threads apart from the event loop, HTTP's
+apart from the subscriptions', on a pool as large as both (a connection or lock not free in
+time: 503 ``BUSY``); subscriptions are counted per token and in all, and open WebSockets in
+all. Every response carries the security headers (:mod:`hub.api.middleware`).
+
 Subscriptions (the change feed) run over WebSocket on the same path, graphql-transport-ws
 only. A browser cannot set headers on a WebSocket, so the token and the purpose come in the
 ``connection_init`` payload (``{"Authorization": "Bearer hub_...", "X-Hub-Purpose": "..."}``):
@@ -34,23 +42,27 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
+import anyio
 import anyio.to_thread
 from cross_web import HTTPException
 from graphql import GraphQLError, OperationDefinitionNode, parse
 from graphql import OperationType as AstOperationType
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -65,6 +77,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     _OperationStreamClosed,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
     ErrorMessage,
     SubscribeMessage,
 )
@@ -86,13 +99,29 @@ from hub.api.allowlist import AllowList, NotAllowListed
 from hub.api.graphiql import ASSETS_PATH as GRAPHIQL_ASSETS
 from hub.api.graphiql import assets as graphiql_assets
 from hub.api.graphiql import graphiql_html
+from hub.api.guard import (
+    BUSY,
+    RETRY_BUSY_SECONDS,
+    BadBody,
+    Guard,
+    decode_body,
+    pool_options,
+    quota_key,
+    send_busy,
+    send_rate_limited,
+)
 from hub.api.health import ServiceUnavailable, check_database
+from hub.api.limits import Quota, RateLimited
+from hub.api.middleware import API_CSP, BodyLimit, SecurityHeaders
+from hub.api.middleware import HEADERS as SECURITY_HEADERS
 from hub.api.policy import DEFAULT_POLICY, Policy, load_policy
 from hub.api.purpose import PURPOSE_HEADER, PurposeError, parse_purpose
 from hub.api.tokens import TokenViewers
 from hub.config import Mode, Settings, load_settings
-from hub.storage.session import make_engine, session_factory
-from schema.context import Bell, Context
+from hub.quality.csp import docs_policy
+from hub.storage.models import AuditHead
+from hub.storage.session import is_busy, make_engine, session_factory
+from schema.context import Bell, Context, Outage
 from schema.export import OPERATIONS_DIR
 from schema.permissions import gated_fields, write_fields
 from schema.root import build_schema
@@ -103,11 +132,14 @@ QUALITY_DOCS_PATH = "/quality/docs"
 #: The purpose recorded for a development request that states none.
 DEVELOPMENT_PURPOSE = "development"
 _SESSION_KEY = "hub.session"
+_READER_KEY = "hub.reader"
 _VIEWER_KEY = "hub.viewer"
 _CONTEXT_KEY = "hub.context"
 _RESPONSE_KEY = "hub.response"
 #: Errors that mean the request was refused, in part or whole.
 _REFUSALS = frozenset({"FORBIDDEN", "PURPOSE_REQUIRED"})
+#: GraphiQL's page (development only) loads and runs scripts: only framing is ruled out.
+DEVELOPMENT_IDE_CSP = "frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 AUDIT_UNAVAILABLE: GraphQLHTTPResponse = {
     "data": None,
     "errors": [
@@ -121,6 +153,10 @@ AUDIT_UNAVAILABLE: GraphQLHTTPResponse = {
 logger = logging.getLogger(__name__)
 
 
+class _Busy(Exception):
+    """The database had no connection or lock free in time for a WebSocket's token."""
+
+
 async def _unauthorized(scope: Scope, receive: Receive, send: Send) -> None:
     await Response(status_code=401, headers={"WWW-Authenticate": 'Bearer realm="hub"'})(
         scope, receive, send
@@ -130,26 +166,50 @@ async def _unauthorized(scope: Scope, receive: Receive, send: Send) -> None:
 class Authenticator:
     """Names the viewer of a request in a session of its own (kept for the request).
 
-    The token lookup runs in a worker thread, and so does the commit: both may write (a
-    token's last use, the audit entry) and so wait for another request's write lock, which
-    that request holds across its awaits until it commits (see :mod:`schema.context`)."""
+    The token lookup runs in a worker thread (``limiter``) and ends its transaction there:
+    no connection is held while the request goes on (a token's last use, when due, is
+    written in a short transaction of its own, see :class:`hub.api.tokens.TokenViewers`)."""
 
-    def __init__(self, sessions: sessionmaker[Session], viewer_for_request: ViewerForRequest):
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        viewer_for_request: ViewerForRequest,
+        limiter: anyio.CapacityLimiter | None = None,
+    ) -> None:
         self.sessions = sessions
         self.viewer_for_request = viewer_for_request
+        self.limiter = limiter
 
     async def __call__(self, scope: Scope) -> Viewer | None:
         session = self.sessions()
         scope[_SESSION_KEY] = session
-        viewer: Viewer | None = await anyio.to_thread.run_sync(
-            self.viewer_for_request, Request(scope), session
-        )
-        return viewer
+        request = Request(scope)
 
-    @staticmethod
-    async def commit(scope: Scope) -> None:
-        session: Session = scope[_SESSION_KEY]
-        await anyio.to_thread.run_sync(session.commit)
+        def look_up() -> Viewer | None:
+            try:
+                viewer = self.viewer_for_request(request, session)
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            return viewer
+
+        found: Viewer | None = await anyio.to_thread.run_sync(look_up, limiter=self.limiter)
+        return found
+
+    async def admit(self, scope: Scope, receive: Receive, send: Send) -> Viewer | None:
+        """The request's viewer; None once it was answered: 401 without a valid token, 503
+        when the database had no connection or lock free in time."""
+        try:
+            viewer = await self(scope)
+        except Exception as exc:
+            if not is_busy(exc):
+                raise
+            await send_busy(send)
+            return None
+        if viewer is None:
+            await _unauthorized(scope, receive, send)
+        return viewer
 
     @staticmethod
     async def close(scope: Scope) -> None:
@@ -183,6 +243,14 @@ class HubTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
                 return
             message = {**message, "payload": {**payload, "query": document}}
         await super().handle_subscribe(message)
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        """As Strawberry's; a database that is busy closes the connection with 1013 (try
+        again later) rather than failing it."""
+        try:
+            await super().handle_connection_init(message)
+        except _Busy:
+            await self.websocket.close(code=1013, reason="The hub is busy: try again shortly.")
 
     async def _refuse(self, operation_id: str, reason: str, code: str) -> None:
         error = GraphQLError(reason, extensions={"code": code})
@@ -241,6 +309,9 @@ class HubGraphQL(GraphQL[Context, None]):
         development: bool,
         authenticator: Authenticator,
         allowlist: AllowList | None,
+        guard: Guard,
+        readers: sessionmaker[Session],
+        audit_key: bytes | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -253,35 +324,57 @@ class HubGraphQL(GraphQL[Context, None]):
         self.development = development
         self.authenticator = authenticator
         self.allowlist = allowlist
+        self.guard = guard
+        self.readers = readers
+        self.audit_key = audit_key
         self.bell = Bell()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
-            # The token comes in connection_init (on_ws_connect), on a session of its own.
-            scope[_SESSION_KEY] = self.authenticator.sessions()
-            try:
-                await super().__call__(scope, receive, send)
-            finally:
-                await self.authenticator.close(scope)
+            await self._websocket(scope, receive, send)
             return
         try:
-            viewer = await self.authenticator(scope)
+            viewer = await self.authenticator.admit(scope, receive, send)
             if viewer is None:
-                await _unauthorized(scope, receive, send)
+                return
+            try:  # before the body is read: a token over its rate costs nothing more
+                self.guard.quotas.charge(Quota.REQUEST, quota_key(viewer))
+            except RateLimited as limited:
+                await send_rate_limited(send, limited)
                 return
             scope[_VIEWER_KEY] = viewer
             await super().__call__(scope, receive, send)
         finally:
             await self.authenticator.close(scope)
+            _close_reader(scope)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A WebSocket, if the server has room for one more: the token comes in
+        connection_init (on_ws_connect), on a session of its own."""
+        if self.guard.websockets >= self.guard.limits.websockets_total:
+            await send({"type": "websocket.close", "code": 1013})  # try again later
+            return
+        self.guard.websockets += 1
+        scope[_SESSION_KEY] = self.authenticator.sessions()
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.guard.websockets -= 1
+            await self.authenticator.close(scope)
+            _close_reader(scope)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         """The request's session and viewer, and the purpose it states (a WebSocket's come
         with its connection_init: :meth:`on_ws_connect`)."""
+        guard = self.guard
+        reader = request.scope[_READER_KEY] = self.readers()
         if isinstance(request, WebSocket):
             return Context(session=request.scope[_SESSION_KEY], viewer=no_access(),
-                           bell=self.bell)  # fmt: skip
+                           bell=self.bell, reader=reader, limiter=guard.stream_threads,
+                           quotas=guard.quotas, streams=guard.streams,
+                           audit_key=self.audit_key)  # fmt: skip
         viewer: Viewer = request.scope[_VIEWER_KEY]
         try:
             purpose = parse_purpose(request.headers.get(PURPOSE_HEADER))
@@ -290,7 +383,8 @@ class HubGraphQL(GraphQL[Context, None]):
         if purpose is None and self.development and viewer.role == DEVELOPER:
             purpose = DEVELOPMENT_PURPOSE
         context = Context(session=request.scope[_SESSION_KEY], viewer=viewer, purpose=purpose,
-                          bell=self.bell)  # fmt: skip
+                          bell=self.bell, reader=reader, limiter=guard.db_threads,
+                          quotas=guard.quotas, audit_key=self.audit_key, http=True)  # fmt: skip
         request.scope[_CONTEXT_KEY] = context
         request.scope[_RESPONSE_KEY] = response
         return context
@@ -339,7 +433,12 @@ class HubGraphQL(GraphQL[Context, None]):
         request = Request({"type": "http", "method": "GET", "path": GRAPHQL_PATH,
                            "headers": headers, "query_string": b""})  # fmt: skip
         find = self.authenticator.viewer_for_request
-        viewer = await context.write(lambda session: find(request, session))
+        try:  # in a thread: a token's last use may be written, and wait for the lock
+            viewer = await context.lookup(lambda session: find(request, session))
+        except Exception as exc:
+            if is_busy(exc):
+                raise _Busy from exc
+            raise
         if viewer is None:
             raise ConnectionRejectionError({"message": "A valid token is needed."})
         try:
@@ -350,23 +449,61 @@ class HubGraphQL(GraphQL[Context, None]):
             purpose = DEVELOPMENT_PURPOSE
         context.viewer, context.purpose = viewer, purpose
         context.recheck = lambda session: find(request, session) is not None
-        await context.write(lambda session: session.commit())  # the token's last use
         return None
 
     async def process_result(self, request: Request, result: ExecutionResult) -> Any:
-        """The response, once the audit entry of what the request read is committed."""
+        """The response, once the audit entry of what the request read is committed; a
+        request the server could not serve gets its status (503, 429) and no data."""
         context: Context = request.scope[_CONTEXT_KEY]
+        response: Response = request.scope[_RESPONSE_KEY]
+        if context.outage is Outage.AUDIT:
+            logger.error("a write's audit entry was not written; the write was rolled back")
+            response.status_code = 503
+            return AUDIT_UNAVAILABLE
+        if context.outage is Outage.BUSY:
+            response.status_code = 503
+            response.headers["Retry-After"] = str(RETRY_BUSY_SECONDS)
+            return BUSY
         try:
-            await context.write(lambda session: _commit_with_audit(session, context, result))
-        except Exception:  # any failure to record the read fails the read
-            logger.exception("audit entry not written; the response was withheld")
-            await context.db(lambda session: session.rollback())
-            response: Response = request.scope[_RESPONSE_KEY]
+            if not context.reads.empty:
+                entry = context.entry(refused=_refused(result))
+                key = context.audit_key
+                await context.write(lambda session: audit.append(session, entry, key),
+                                    audit_write=False)  # fmt: skip
+        except Exception as exc:  # any failure to record the read fails the read
+            if is_busy(exc):
+                response.status_code = 503
+                response.headers["Retry-After"] = str(RETRY_BUSY_SECONDS)
+                return BUSY
+            logger.error("audit entry not written (%s); the response was withheld",
+                         type(exc).__name__)  # fmt: skip
             response.status_code = 503
             return AUDIT_UNAVAILABLE
         if context.wrote:
             self.bell.ring()  # a mutation committed: subscriptions look at once
+        if context.retry_after is not None:  # a lookup or write over its token's rate
+            response.status_code = 429
+            response.headers["Retry-After"] = str(math.ceil(context.retry_after))
         return http_result(result)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """The body as JSON: strict UTF-8, not nested too deep, an object (or a list, which
+        is refused as a batch); anything else is a 400, not a 500 (:func:`decode_body`)."""
+        try:
+            return decode_body(data)
+        except BadBody as bad:
+            raise HTTPException(400, str(bad)) from None
+
+    def decode_json(self, data: str | bytes) -> object:
+        """A WebSocket message as JSON: as a body, and an object (anything else closes the
+        connection with 4400, as Strawberry does for text that is not JSON)."""
+        try:
+            message = decode_body(data)
+        except BadBody as bad:
+            raise json.JSONDecodeError(str(bad), "", 0) from None
+        if not isinstance(message, dict):
+            raise json.JSONDecodeError("A message is a JSON object.", "", 0)
+        return message
 
     def encode_json(self, data: object) -> str:
         """JSON with Chinese text as itself, not six-byte escapes (text frames on a
@@ -382,43 +519,76 @@ def _param(params: dict[str, Any], name: str) -> str | None:
     return None
 
 
-def _commit_with_audit(session: Session, context: Context, result: ExecutionResult) -> None:
-    """Append the request's audit entry (when it touched personal data), then commit."""
-    if not context.reads.empty:
-        codes = {(e.extensions or {}).get("code") for e in result.errors or []}
-        viewer = context.viewer
-        entry = audit.Entry.of(
-            context.reads,
-            actor=viewer.actor or viewer.role,
-            role=viewer.role,
-            purpose=context.purpose,
-            operation=context.operation,
-            refused=bool(codes & _REFUSALS) or result.data is None,
-        )
-        audit.append(session, entry)
-    session.commit()
+def _close_reader(scope: Scope) -> None:
+    reader: Session | None = scope.pop(_READER_KEY, None)
+    if reader is not None:
+        reader.close()
+
+
+def _refused(result: ExecutionResult) -> bool:
+    """Whether the request was refused in part or whole (its audit entry says so)."""
+    codes = {(e.extensions or {}).get("code") for e in result.errors or []}
+    return bool(codes & _REFUSALS) or result.data is None
 
 
 class QualityDocs:
-    """The static Data Docs, for viewers granted ``quality`` only (401 without a token)."""
+    """The static Data Docs, for viewers granted ``quality`` only (401 without a token),
+    with the site's own Content-Security-Policy (:mod:`hub.quality.csp`)."""
 
-    def __init__(self, docs: ASGIApp, authenticator: Authenticator) -> None:
+    def __init__(self, docs: ASGIApp, authenticator: Authenticator, docs_dir: Path) -> None:
         self.docs = docs
         self.authenticator = authenticator
+        self.docs_dir = docs_dir
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            viewer = await self.authenticator(scope)
-            if viewer is not None:
-                await self.authenticator.commit(scope)  # the token's last use, if written
+            viewer = await self.authenticator.admit(scope, receive, send)
         finally:
             await self.authenticator.close(scope)
         if viewer is None:
-            await _unauthorized(scope, receive, send)
-        elif not viewer.reads(DataCategory.QUALITY):
+            return
+        if not viewer.reads(DataCategory.QUALITY):
             await Response(status_code=403)(scope, receive, send)
+        elif not self.docs_dir.is_dir():  # no pipeline run has built them yet
+            await Response("No Data Docs have been built yet.", status_code=404)(
+                scope, receive, send
+            )
         else:
-            await self.docs(scope, receive, send)
+            policy = docs_policy(self.docs_dir).encode()
+
+            async def with_policy(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    headers = [*message.get("headers", []), (b"content-security-policy", policy)]
+                    message = {**message, "headers": headers}
+                await send(message)
+
+            await self.docs(scope, receive, with_policy)
+
+
+class Anchoring:
+    """Writes the audit chain's head out of the database (:func:`hub.api.audit.anchor`)
+    whenever it moved, every ``seconds``; in a worker thread, a failure logged, not fatal."""
+
+    def __init__(self, sessions: sessionmaker[Session], settings: Settings) -> None:
+        self.sessions = sessions
+        self.path = settings.audit_anchor_file
+        self.key = settings.audit_key
+        self.last: str | None = None
+
+    async def every(self, seconds: float) -> None:
+        while True:
+            await anyio.sleep(seconds)
+            await anyio.to_thread.run_sync(self.once)
+
+    def once(self) -> None:
+        try:
+            with self.sessions() as session:
+                head = session.get(AuditHead, audit.HEAD_ID)
+                if head is None or head.entry_hash == self.last or head.length == 0:
+                    return
+                self.last = audit.anchor(session, self.path, self.key).entry_hash
+        except Exception as exc:  # the next round tries again
+            logger.warning("audit head not anchored: %s", type(exc).__name__)
 
 
 def development_viewers(tokens: ViewerForRequest) -> ViewerForRequest:
@@ -451,7 +621,7 @@ def create_app(
         development = settings.mode is Mode.DEVELOPMENT
     if viewer_for_request is development_viewer and not development:
         raise ValueError("the full-access development viewer is for development mode only")
-    schema = build_schema(development=development)
+    schema = build_schema(development=development, limits=settings.api_limits)
     if policy is None:
         policy = load_policy(DEFAULT_POLICY, gated_fields(schema), write_fields(schema))
     if viewer_for_request is None:
@@ -459,34 +629,74 @@ def create_app(
         viewer_for_request = development_viewers(tokens) if development else tokens
     if allow_listed_only is None:
         allow_listed_only = not development
+    limits = settings.api_limits
+    guard = Guard.of(limits)
     # Parameters out of error messages: an ID number must not reach a log through SQL.
-    engine = make_engine(settings.database_url, hide_parameters=True)
+    engine = make_engine(settings.database_url, hide_parameters=True,
+                         busy_seconds=limits.busy_seconds, lock_seconds=limits.busy_seconds,
+                         **pool_options(limits))  # fmt: skip
+
+    # Reads run on the event loop (schema.context): one connection of their own, never waited
+    # for, and lock waits bounded.
+    reader = make_engine(settings.database_url, hide_parameters=True,
+                         busy_seconds=limits.read_wait_seconds,
+                         lock_seconds=limits.read_wait_seconds, poolclass=StaticPool)  # fmt: skip
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await anyio.to_thread.run_sync(check_database, engine)  # refuse to start without it
-        yield
+        anchors = Anchoring(session_factory(engine), settings)
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(anchors.every, settings.audit_anchor_seconds)
+            yield
+            tasks.cancel_scope.cancel()
+        await anyio.to_thread.run_sync(anchors.once)  # the head as the server leaves it
         engine.dispose()
+        reader.dispose()
 
-    authenticator = Authenticator(session_factory(engine), viewer_for_request)
+    authenticator = Authenticator(session_factory(engine), viewer_for_request, guard.db_threads)
     graphql = HubGraphQL(
         schema=schema,
         development=development,
         authenticator=authenticator,
         allowlist=AllowList.from_directory(OPERATIONS_DIR) if allow_listed_only else None,
+        guard=guard,
+        readers=session_factory(reader),
+        audit_key=settings.audit_key,
     )
     methods = ["GET", "POST"] if development else ["POST"]
     # The docs hold expectation results, counts and record ids, never names, IDs or phones.
-    docs = StaticFiles(directory=settings.quality_docs_dir, html=True, check_dir=False)
+    docs_dir = settings.quality_docs_dir
+    docs = StaticFiles(directory=docs_dir, html=True, check_dir=False)
     routes = [
         Route(GRAPHQL_PATH, graphql, methods=methods),
         WebSocketRoute(GRAPHQL_PATH, graphql),
-        Mount(QUALITY_DOCS_PATH, app=QualityDocs(docs, authenticator), name="quality-docs"),
+        Mount(QUALITY_DOCS_PATH, app=QualityDocs(docs, authenticator, docs_dir)),
     ]
     if development:  # GraphiQL's own scripts and styles, vendored
         routes.append(Mount(GRAPHIQL_ASSETS, app=graphiql_assets(), name="graphiql-assets"))
-    # A request that finds the database gone gets 503 and a JSON error, not a bare 500.
-    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(ServiceUnavailable)])
+    # Development serves GraphiQL's page: it runs scripts, so it keeps only the framing rules.
+    pages = {GRAPHQL_PATH: DEVELOPMENT_IDE_CSP} if development else {}
+    middleware = [
+        Middleware(SecurityHeaders, pages=pages),
+        # A request that finds the database gone gets 503 and a JSON error, not a bare 500.
+        Middleware(ServiceUnavailable),
+        Middleware(BodyLimit, max_bytes=limits.max_body_bytes),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware,
+                     exception_handlers={Exception: _server_error})  # fmt: skip
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    """A bug's answer (sent outside the middleware, so it carries the headers itself): no
+    trace, no message; the server logs the exception."""
+    body = json.dumps({"errors": [{"message": "Unexpected error.",
+                                   "extensions": {"code": "INTERNAL"}}]})  # fmt: skip
+    response = Response(body, status_code=500, media_type="application/json")
+    for name, value in SECURITY_HEADERS:
+        response.headers[name.decode()] = value.decode()
+    response.headers["content-security-policy"] = API_CSP
+    return response
 
 
 def app_from_environment() -> Starlette:

@@ -10,22 +10,27 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from hub.api.access import Viewer
 from hub.api.policy import Policy, PolicyError
 from hub.storage.models import ApiToken, Grid
+from hub.storage.session import writing
 
 PREFIX = "hub_"
 _SECRET_BYTES = 32
 #: ``last_used_at`` is refreshed at most this often per token: not a write per request.
 TOUCH_EVERY = dt.timedelta(minutes=15)
 MAX_NAME = 128
+
+logger = logging.getLogger(__name__)
 
 
 class TokenError(ValueError):
@@ -71,16 +76,37 @@ def create(
     return IssuedToken(token, secret)
 
 
-def revoke(session: Session, name_or_id: str, *, now: dt.datetime | None = None) -> list[ApiToken]:
-    """Revoke the active tokens named ``name_or_id`` (or with that id); the ones revoked."""
-    condition = ApiToken.name == name_or_id
-    if name_or_id.isdigit():
-        condition = or_(condition, ApiToken.id == int(name_or_id))
-    found = list(session.scalars(select(ApiToken).where(condition, ApiToken.revoked_at.is_(None))))
-    if not found:
-        raise TokenError(f"no active token is named {name_or_id!r} or has that id")
-    for token in found:
-        token.revoked_at = now or dt.datetime.now(dt.UTC)
+def revoke(
+    session: Session,
+    name_or_id: str | None = None,
+    *,
+    name: str | None = None,
+    token_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> ApiToken:
+    """Revoke one active token: by ``name``, by ``token_id``, or by ``name_or_id`` when that
+    names exactly one (digits that are both a token's name and another's id are refused as
+    ambiguous: one argument revokes one token). The token revoked."""
+    if sum(x is not None for x in (name_or_id, name, token_id)) != 1:
+        raise TokenError("say which token: a name or an id")
+    active = ApiToken.revoked_at.is_(None)
+    by_name = by_id = None
+    if name is not None or name_or_id is not None:
+        wanted = name if name is not None else name_or_id
+        by_name = session.scalars(select(ApiToken).where(ApiToken.name == wanted, active)).first()
+    if token_id is not None or (name_or_id is not None and name_or_id.isdigit()):
+        wanted_id = token_id if token_id is not None else int(name_or_id or 0)
+        by_id = session.scalars(select(ApiToken).where(ApiToken.id == wanted_id, active)).first()
+    if by_name is not None and by_id is not None and by_name.id != by_id.id:
+        raise TokenError(f"{name_or_id!r} is the name of token {by_name.id} and the id of "
+                         f"token {by_id.id} ({by_id.name}): use --name or --id")  # fmt: skip
+    found = by_name or by_id
+    if found is None:
+        what = f"named {name!r}" if name is not None else (
+            f"with id {token_id}" if token_id is not None
+            else f"named {name_or_id!r} or with that id")  # fmt: skip
+        raise TokenError(f"no active token is {what}")
+    found.revoked_at = now or dt.datetime.now(dt.UTC)
     session.flush()
     return found
 
@@ -108,7 +134,10 @@ class TokenViewers:
     """The viewer of a request with a valid token, per the policy; ``None`` otherwise.
 
     One indexed lookup per request; ``last_used_at`` is written at most every
-    :data:`TOUCH_EVERY`, in the request's transaction.
+    :data:`TOUCH_EVERY`, in a short writer's transaction of its own after the lookup's (the
+    caller commits it): a transaction that read first could not take SQLite's write lock
+    once another writer committed (:mod:`hub.storage.session`). A touch that cannot be
+    written in time is given up (logged), not the request.
     """
 
     def __init__(self, policy: Policy) -> None:
@@ -134,5 +163,17 @@ class TokenViewers:
         if last is None or now - (last if last.tzinfo else last.replace(tzinfo=dt.UTC)) > (
             TOUCH_EVERY
         ):
-            session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+            _touch(session, row.id, now)
         return viewer
+
+
+def _touch(session: Session, token_id: int, now: dt.datetime) -> None:
+    """Write a token's last use in a writer's transaction of its own (committed by the
+    caller); given up when the database is busy."""
+    session.commit()  # end the lookup's read
+    try:
+        writing(session)
+        session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+    except OperationalError:
+        session.rollback()
+        logger.warning("token %d: last use not recorded, the database is busy", token_id)

@@ -6,6 +6,7 @@ import time
 
 import click
 
+from hub.cli.audit import create_key
 from hub.cli.context import CliContext, pass_cli
 from hub.cli.run import run
 from hub.generate import GenerateOptions, generate
@@ -24,6 +25,9 @@ def demo(cli: CliContext, residents: int, seed: int) -> None:
     """
     settings = cli.settings
     settings.ensure_dirs()
+    if settings.audit_key is None and not settings.audit_key_file.exists():
+        # The demo's own key, beside its database: a production key lives elsewhere.
+        click.get_current_context().invoke(create_key, out=settings.audit_key_file)
     truth = settings.var_dir / "truth"
     started = time.perf_counter()
     click.echo(f"generating {residents} residents into {settings.landing_dir} "

@@ -35,6 +35,11 @@ def serve(cli: CliContext, host: str, port: int, dev: bool, workers: int) -> Non
     development = dev or cli.settings.mode is Mode.DEVELOPMENT
     if development and host not in ("127.0.0.1", "localhost", "::1"):
         raise click.UsageError("development mode grants full access: bind it to localhost only")
+    if not development and cli.settings.audit_key is None:
+        raise click.UsageError(
+            "production keys the audit trail: create a key with `hub audit create-key` (or set "
+            f"HUB_AUDIT_KEY); looked for {cli.settings.audit_key_file}"
+        )
     if workers > 1 and dev and cli.settings.mode is not Mode.DEVELOPMENT:
         raise click.UsageError("--workers builds each process's app from the environment: "
                                "set HUB_MODE=development rather than --dev")  # fmt: skip

@@ -46,17 +46,19 @@ def create(cli: CliContext, role: str, grid_code: str | None, name: str) -> None
 
 
 @token.command()
-@click.argument("name_or_id")
+@click.argument("name_or_id", required=False)
+@click.option("--name", help="The token's name.")
+@click.option("--id", "token_id", type=int, help="The token's id (as `hub token list` shows).")
 @pass_cli
-def revoke(cli: CliContext, name_or_id: str) -> None:
-    """Revoke the active token with this name or id."""
+def revoke(cli: CliContext, name_or_id: str | None, name: str | None, token_id: int | None) -> None:
+    """Revoke one active token: --name NAME, --id N, or a name or id that is not both."""
     try:
         with cli.session(write=True) as session:
-            revoked = [(t.id, t.name) for t in tokens.revoke(session, name_or_id)]
+            revoked = tokens.revoke(session, name_or_id, name=name, token_id=token_id)
+            token_id, name = revoked.id, revoked.name
     except tokens.TokenError as exc:
         raise click.ClickException(str(exc)) from exc
-    for token_id, name in revoked:
-        click.echo(f"revoked token {token_id} ({name})")
+    click.echo(f"revoked token {token_id} ({name})")
 
 
 @token.command(name="list")

@@ -41,6 +41,9 @@ class Author:
     name: str
     role: str
     grid_scope: str | None = None  # a grid code prefix; None: the whole county
+    #: A resident outside the scope whom the entry may touch: the one a move request was
+    #: confirmed for (by their grid's worker or a steward).
+    confirmed: str | None = None
 
     def covers(self, grid_code: str | None) -> bool:
         return self.grid_scope is None or (
@@ -92,4 +95,14 @@ class OutOfScope:
     message: str
 
 
-Outcome = Accepted | Invalid | Stale | NotFound | OutOfScope
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """The entry would link to, move or change a resident outside the author's grid: it is
+    held as a move request until that resident's grid (or a steward) confirms it. Nothing
+    about the resident is said: not who, not where."""
+
+    request_id: int
+    person_id: str  # for the audit trail only: never in the author's answer
+
+
+Outcome = Accepted | Invalid | Stale | NotFound | OutOfScope | Pending

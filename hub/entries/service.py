@@ -1,5 +1,15 @@
 """Submitting an entry: checked, stored as a source record, resolved, published, in the
 caller's transaction (the request's), so the worker's answer already shows the golden record.
+
+A grid worker writes in their grid only, and resolution decides whom an entry is about: a
+registration may match a resident the departments know elsewhere (by resident ID, by name,
+sex and birth date, by name and phone). So an entry of a grid-scoped author is resolved in a
+savepoint first, and if that touched any resident who lived outside the author's grid before
+it (linked the entry to them, moved them, changed their phone, merged them), the savepoint is
+rolled back and the entry is held as a move request (:mod:`hub.entries.moves`) for that
+resident's grid or a steward to confirm: the author is told only that (:class:`Pending`).
+An update's typed address that lands outside the author's grid is refused (a move is
+reported with ``reportMove``).
 """
 
 from __future__ import annotations
@@ -8,9 +18,10 @@ import datetime as dt
 import hashlib
 import json
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hub.entries import moves
 from hub.entries.fields import check_shape, errors_of, map_entry, raw_row
 from hub.entries.model import (
     Accepted,
@@ -22,14 +33,17 @@ from hub.entries.model import (
     NotFound,
     Outcome,
     OutOfScope,
+    Pending,
     Stale,
 )
 from hub.ingest.fields import MappedRecord
 from hub.normalise import CHINA_TZ
+from hub.resolution.changes import ChangeKind
 from hub.resolution.ids import resolve_redirect
 from hub.resolution.run import resolve
 from hub.sources import catalog
 from hub.storage.models import (
+    ChangeEvent,
     Delivery,
     DeliveryStatus,
     EntityKind,
@@ -49,7 +63,8 @@ def submit(session: Session, entry: Entry, author: Author, *, now: dt.datetime |
 
     A grid worker edits only residents of their grid and registers only into houses of it;
     an edit names the version the worker saw and is refused (:class:`Stale`) when the
-    resident changed since.
+    resident changed since. An entry that would touch a resident outside the worker's grid
+    is held as a move request (:class:`Pending`, the module's docstring).
     """
     moment = (now or dt.datetime.now(dt.UTC)).astimezone(CHINA_TZ)
     errors = check_shape(entry)
@@ -80,8 +95,29 @@ def submit(session: Session, entry: Entry, author: Author, *, now: dt.datetime |
     errors = errors_of(record)
     if errors:
         return Invalid(tuple(errors))
-    record_id = _store(session, raw, record, moment)
-    resolve(session, actor=author.name)
+    before = session.scalar(select(func.max(ChangeEvent.seq))) or 0
+    trial = session.begin_nested()
+    try:
+        record_id = _store(session, raw, record, moment)
+        resolve(session, actor=author.name)
+        person = _linked(session, record_id)
+        outside = _outside_touched(session, before, person, author)
+        left = entry.kind is EntryKind.UPDATE and not author.covers(person.grid_code)
+    except BaseException:
+        trial.rollback()
+        raise
+    if outside is None and not left:
+        trial.commit()
+        return Accepted(record_id, person.id, person.version)
+    trial.rollback()
+    if left:
+        return OutOfScope("that address lies outside your grid: report a move instead")
+    assert outside is not None
+    held = moves.hold(session, raw, entry.kind, outside, house, author, moment)
+    return Pending(held.id, outside[0])
+
+
+def _linked(session: Session, record_id: str) -> Person:
     person_id = session.scalar(
         select(RecordLink.entity_id).where(
             RecordLink.kind == EntityKind.PERSON,
@@ -92,7 +128,39 @@ def submit(session: Session, entry: Entry, author: Author, *, now: dt.datetime |
     person = session.get(Person, person_id) if person_id is not None else None
     if person is None:  # resolution links every current record: a bug, not bad input
         raise LookupError(f"entry {record_id} was not linked to a person")
-    return Accepted(record_id, person.id, person.version)
+    return person
+
+
+def _outside_touched(
+    session: Session, before: int, linked: Person, author: Author
+) -> tuple[str, str | None] | None:
+    """The first resident, with their grid before the entry, whom resolving the entry touched
+    (linked it to, changed, moved, merged) and who lived outside the author's grid then;
+    None when there is none (or the author sees the whole county)."""
+    if author.grid_scope is None:
+        return None
+    created: set[str] = set()
+    grids: dict[str, str | None] = {}
+    events = session.execute(
+        select(ChangeEvent.entity_id, ChangeEvent.kind, ChangeEvent.changes,
+               ChangeEvent.grid_code)
+        .where(ChangeEvent.seq > before, ChangeEvent.entity_kind == EntityKind.PERSON)
+        .order_by(ChangeEvent.seq)
+    )  # fmt: skip
+    for person_id, kind, changes, grid in events:
+        if kind == ChangeKind.CREATED:
+            created.add(person_id)
+            continue
+        moved = (changes or {}).get("grid_code")
+        grids.setdefault(person_id, moved.get("old") if isinstance(moved, dict) else grid)
+    if linked.id not in created:
+        grids.setdefault(linked.id, linked.grid_code)  # linked without a change to show
+    for person_id, grid in sorted(grids.items()):
+        if person_id in created or person_id == author.confirmed:
+            continue
+        if not author.covers(grid):
+            return person_id, grid
+    return None
 
 
 def _check_person(

@@ -28,7 +28,7 @@ from hub.sources.landing import DeliveryFile, IgnoredFile, discover, sha256_file
 from hub.sources.problems import DeliveryRejected, RowProblem
 from hub.sources.reading import ReadResult, SourceRow, read_delivery
 from hub.storage.models import Delivery, DeliveryStatus, QuarantinedRow
-from hub.storage.session import page_cache
+from hub.storage.session import page_cache, transaction
 
 T = TypeVar("T")
 
@@ -98,13 +98,13 @@ def ingest_landing(
     for index, item in enumerate(found.deliveries):
         if progress is not None:
             progress(item, index, len(found.deliveries))
-        with factory() as session, session.begin():
+        with transaction(factory) as session:
             result = ingest_file(session, item, options=options)
             if result.status is DeliveryStatus.LOADED and item.dataset is catalog.GRIDS:
                 grid_changed = True
         report.deliveries.append(result)
     if grid_changed:
-        with factory() as session, session.begin():
+        with transaction(factory) as session:
             report.grid = refresh_grid_reference(session)
     return report
 

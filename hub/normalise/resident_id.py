@@ -99,10 +99,15 @@ def normalise_resident_id(raw: object, *, today: datetime.date | None = None) ->
 
 
 def mask_resident_id(value: str) -> str:
-    """Hide the birth date and sequence: ``350526********1234`` (first 6, last 4 kept)."""
-    if len(value) <= 10:
+    """Keep the region, hide the rest: ``350526************``.
+
+    Digits 7-14 are the birth date, which a role that sees IDs masked reads beside them; the
+    sequence (15-17, its last one odd for men, even for women) and the check digit would then
+    leave one candidate. Hidden, they leave 100 x 5 = 500 (the check digit follows from the
+    others): ``docs/access.md`` has the arithmetic."""
+    if len(value) <= 6:
         return "*" * len(value)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    return value[:6] + "*" * (len(value) - 6)
 
 
 def _empty_or_format(raw: object) -> IdStatus:

@@ -12,11 +12,18 @@ index listing them. Layout under ``docs_dir``::
 
 Pages link to everything by relative paths: the site works offline, from ``file://`` and from
 the API's ``/quality/docs/`` mount.
+
+GX writes the values it shows into the pages as they are: a delivered value such as
+``<script>...`` in 性别 would run in a steward's browser. Every value of a result (samples of
+unexpected values, observed values, exception messages) is HTML-escaped before GX sees it
+(:func:`escaped`), and the site is served with a Content-Security-Policy that allows only
+GX's own scripts (:mod:`hub.quality.csp`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -24,6 +31,7 @@ from typing import Any
 from expectations import SUITES
 from expectations.base import gx
 from expectations.sources import delivered_columns
+from hub.quality.csp import write_policy
 from hub.quality.offline import make_offline
 from hub.quality.report import ExpectationOutcome, QualityReport
 from hub.quality.validate import DOCS_SITE, ephemeral_context
@@ -38,6 +46,7 @@ def build_data_docs(reports: Iterable[QualityReport], docs_dir: Path) -> Path:
     """
     from great_expectations.core import ExpectationSuiteValidationResult
 
+    reports = list(reports)
     docs_dir.mkdir(parents=True, exist_ok=True)
     context = ephemeral_context(docs_dir)
     added: set[str] = set()
@@ -58,7 +67,12 @@ def build_data_docs(reports: Iterable[QualityReport], docs_dir: Path) -> Path:
         context.validation_results_store.set(key, result)
     context.build_data_docs(site_names=[DOCS_SITE])
     make_offline(docs_dir)
-    return docs_dir / "index.html"
+    index = docs_dir / "index.html"
+    built = [index, *(validation_page(r, docs_dir) for r in reports)]
+    built += [docs_dir.joinpath("expectations", *name.split(".")).with_suffix(".html")
+              for name in added]  # fmt: skip
+    write_policy(docs_dir, [page for page in built if page.is_file()])
+    return index
 
 
 def validation_page(report: QualityReport, docs_dir: Path) -> Path:
@@ -133,10 +147,22 @@ def _result(outcome: ExpectationOutcome, labels: Mapping[str, str]) -> Any:
     return ExpectationValidationResult(
         success=outcome.success,
         expectation_config=config,
-        result={k: v for k, v in outcome.observed_value.items() if k != "exception"},
-        exception_info={"raised_exception": error is not None, "exception_message": error,
-                        "exception_traceback": None},
+        result=escaped({k: v for k, v in outcome.observed_value.items() if k != "exception"}),
+        exception_info={"raised_exception": error is not None,
+                        "exception_message": escaped(error), "exception_traceback": None},
     )  # fmt: skip
+
+
+def escaped(value: Any) -> Any:
+    """``value`` with every string in it HTML-escaped (dict keys too), numbers as they are:
+    what GX then writes into a page is text, never markup."""
+    if isinstance(value, str):
+        return html.escape(value, quote=True)
+    if isinstance(value, dict):
+        return {escaped(k): escaped(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [escaped(v) for v in value]
+    return value
 
 
 def _statistics(report: QualityReport) -> dict[str, Any]:

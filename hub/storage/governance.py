@@ -87,6 +87,8 @@ class AuditEntry(Base):
     allowed: Mapped[bool]
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # HMAC-SHA256 of entry_hash under the audit key, which the database does not hold.
+    entry_mac: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditPerson(Base):
@@ -114,6 +116,32 @@ class AuditHead(Base):
     length: Mapped[int] = mapped_column(BigInteger, default=0)
     entry_id: Mapped[int | None] = mapped_column(BigInteger)
     entry_hash: Mapped[str] = mapped_column(String(64))
+    head_mac: Mapped[str | None] = mapped_column(String(64))  # of length and hash, keyed
+
+
+class MoveRequest(Base):
+    """An entry that would link to, move or change a resident outside its author's grid,
+    held until the resident's current grid (or a steward) confirms or rejects it."""
+
+    __tablename__ = "move_request"
+    __table_args__ = (Index("ix_move_request_status_grid", "status", "person_grid"),)
+
+    id: Mapped[intpk]
+    created_at: Mapped[created_at]
+    status: Mapped[str] = mapped_column(String(16))  # pending, confirmed, rejected
+    person_id: Mapped[str] = mapped_column(String(32))  # the resident the entry matched
+    person_grid: Mapped[str | None] = mapped_column(String(17))  # their grid when asked
+    kind: Mapped[str] = mapped_column(String(16))  # the entry's kind (register, update...)
+    entry: Mapped[dict[str, Any]]  # the entry as typed (its raw row)
+    house_id: Mapped[str | None] = mapped_column(String(32))  # the house the author picked
+    requested_by: Mapped[str] = mapped_column(String(128))
+    requester_role: Mapped[str] = mapped_column(String(32))
+    requester_grid: Mapped[str | None] = mapped_column(String(17))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(128))
+    decided_role: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    record_id: Mapped[str | None] = mapped_column(String(32))  # the entry, once confirmed
 
 
 class ApiToken(Base):

@@ -12,12 +12,17 @@ below reports that verdict; being blocking, it also stops ``published_model`` in
 # asset's real (not stringified) annotation.
 from dagster import AssetCheckSpec, AssetKey, Config, MaterializeResult, asset
 
-from hub.pipeline import build_publication
+from hub.pipeline import anchor_audit, build_publication
 from pipelines.assets.deliveries import DELIVERIES
 from pipelines.assets.reference import GRID_REFERENCE
 from pipelines.metadata import PUBLICATION_CHECK, publication_check, publication_metadata
 from pipelines.policies import TRANSIENT, retry_only_transient
-from pipelines.resources import DatabaseResource, DataDocsResource, MatchingResource
+from pipelines.resources import (
+    AuditResource,
+    DatabaseResource,
+    DataDocsResource,
+    MatchingResource,
+)
 
 GOLDEN_RECORDS = AssetKey("golden_records")
 GROUP = "resolution"
@@ -51,13 +56,16 @@ def golden_records(
     database: DatabaseResource,
     data_docs: DataDocsResource,
     matching: MatchingResource,
+    audit: AuditResource,
 ) -> MaterializeResult:
-    """Resolve and publish, atomically, if the publication suite allows it."""
+    """Resolve and publish, atomically, if the publication suite allows it; then write the
+    audit chain's head out of the database (the anchor file, and this run's metadata)."""
     with retry_only_transient():
         outcome = build_publication(database.factory(), full=config.full,
                                     docs_dir=data_docs.folder,
                                     backend=matching.match_backend())  # fmt: skip
+    head = anchor_audit(database.factory(), audit.path)
     return MaterializeResult(
-        metadata=publication_metadata(outcome),
+        metadata={**publication_metadata(outcome), "audit_head": head.line()},
         check_results=[publication_check(GOLDEN_RECORDS, outcome)],
     )

@@ -1,35 +1,46 @@
 """The grid worker's mutations: each a thin call of :func:`hub.entries.service.submit`.
 
-Runs in the request's transaction, inside a savepoint: an unexpected failure leaves nothing
-behind, an expected one is data. The write is in the audit entry of the request.
+Runs in a writer's transaction of its own, inside a savepoint: an unexpected failure leaves
+nothing behind, an expected one is data. The write's audit entry, naming the person, is
+committed with it (:meth:`schema.context.Context.write`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import strawberry
 from sqlalchemy.orm import Session
 from strawberry import relay
 
-from hub.entries import model
+from hub.entries import model, moves
 from hub.entries.service import submit
+from hub.storage.models import House
+from hub.storage.models import MoveRequest as MoveRow
 from hub.storage.models import Person as PersonRow
 from schema.context import Info
+from schema.entries.query import author_of
 from schema.entries.types import (
     EntryAccepted,
     EntryFieldError,
     EntryInvalid,
     EntryOutOfScope,
+    EntryPending,
     EntryPersonNotFound,
     EntryResult,
+    MoveConfirmed,
+    MoveDecision,
+    MoveRequestRefused,
     ResidentRegistration,
     ResidentUpdate,
     StaleVersion,
 )
+from schema.entries.types import MoveRequest as MoveRequestType
 from schema.errors import BadUserInput
 from schema.fields import mutation
+from schema.permissions import check_write
 from schema.persons.types import Person
 
 
@@ -79,6 +90,19 @@ class EntryMutation:
         return await _submit(info, entry)
 
     @mutation
+    async def confirm_move_request(
+        self, info: Info, request_id: int, note: str | None = None
+    ) -> MoveDecision:
+        """Apply an entry held because it matched a resident of your grid (a steward: of any
+        grid): it is resolved as its author's entry, and the resident's record shows it."""
+        return await _decide(info, request_id, note, confirm=True)
+
+    @mutation
+    async def reject_move_request(self, info: Info, request_id: int, reason: str) -> MoveDecision:
+        """Close a held entry about a resident of your grid unapplied, saying why."""
+        return await _decide(info, request_id, reason, confirm=False)
+
+    @mutation
     async def report_death(
         self,
         info: Info,
@@ -111,8 +135,9 @@ def _house(id: relay.GlobalID | None) -> str | None:
 
 async def _submit(info: Info, entry: model.Entry) -> EntryResult:
     context = info.context
-    viewer = context.viewer
-    author = model.Author(viewer.actor or viewer.role, viewer.role, viewer.grid_scope)
+    author = author_of(info)
+
+    coordinate = f"Mutation.{info.field_name}"
 
     def work(session: Session) -> tuple[model.Outcome, PersonRow | None]:
         with session.begin_nested():
@@ -122,16 +147,22 @@ async def _submit(info: Info, entry: model.Entry) -> EntryResult:
             if isinstance(outcome, model.Accepted)
             else None
         )
+        # The write's audit entry names the person written (Context.write appends it), and
+        # the resident an entry held for confirmation matched (never named in the answer).
+        if person is not None:
+            context.reads.record(coordinate, person.id, allowed=True)
+        elif isinstance(outcome, model.Pending):
+            context.reads.record(coordinate, outcome.person_id, allowed=True)
+        elif entry.person_id is not None:
+            context.reads.record(coordinate, entry.person_id, allowed=True)
         return outcome, person
 
     outcome, row = await context.write(work)
-    coordinate = f"Mutation.{info.field_name}"
     if isinstance(outcome, model.Accepted):
         assert row is not None
-        context.reads.record(coordinate, row.id, allowed=True)
         return EntryAccepted(entry_id=outcome.record_id, person=Person.from_row(row))
-    if entry.person_id is not None:
-        context.reads.record(coordinate, entry.person_id, allowed=True)
+    if isinstance(outcome, model.Pending):  # the same answer whatever matched, and whom
+        return EntryPending(request_id=outcome.request_id, message=PENDING)
     if isinstance(outcome, model.Invalid):
         return EntryInvalid(errors=[
             EntryFieldError(field=_camel(e.field), code=e.code, message=e.message)
@@ -146,6 +177,63 @@ async def _submit(info: Info, entry: model.Entry) -> EntryResult:
     if isinstance(outcome, model.OutOfScope):
         return EntryOutOfScope(message=outcome.message)
     return EntryPersonNotFound(message="No published person has this id.")
+
+
+PENDING = (
+    "The hub knows this resident in another grid: the entry waits until a grid "
+    "worker of that grid or a steward confirms it."
+)
+#: Why a confirmation could not apply the entry, by its outcome (the request stays pending).
+_NOT_APPLIED = {
+    model.Stale: "The resident changed since the entry was made: reject it, and ask its "
+                 "author to enter it again.",
+    model.Invalid: "The entry is no longer valid as typed: reject it.",
+    model.NotFound: "The resident is no longer published: reject the request.",
+    model.OutOfScope: "The entry would now place the resident outside its author's grid: "
+                      "reject it.",
+    model.Pending: "The entry now also matches another resident outside its author's grid: "
+                   "a steward must look at it.",
+}  # fmt: skip
+
+
+async def _decide(info: Info, request_id: int, note: str | None, *, confirm: bool) -> Any:
+    """Confirm or reject one request, in a savepoint: an entry that cannot be applied any
+    more leaves everything as it was."""
+    context = info.context
+    coordinate = f"Mutation.{info.field_name}"
+    decider = author_of(info)
+
+    def work(session: Session) -> tuple[MoveRow, House | None, str | None] | str:
+        decision = session.begin_nested()
+        try:
+            request, person = moves.pending(session, request_id, decider)
+            check_write(info, person.grid_code)
+            context.reads.record(coordinate, person.id, allowed=True)
+            entry_id = None
+            if confirm:
+                outcome = moves.confirm(session, request, decider, note)
+                if not isinstance(outcome, model.Accepted):
+                    decision.rollback()
+                    return _NOT_APPLIED[type(outcome)]
+                entry_id = outcome.record_id
+            else:
+                moves.reject(session, request, decider, note or "")
+        except moves.MoveRequestError as refused:
+            decision.rollback()
+            return str(refused)
+        except BaseException:
+            decision.rollback()
+            raise
+        decision.commit()
+        house = session.get(House, request.house_id) if request.house_id else None
+        return request, house, entry_id
+
+    done = await context.write(work)
+    if isinstance(done, str):
+        return MoveRequestRefused(message=done)
+    request, house, entry_id = done
+    shown = MoveRequestType.from_row(request, house)
+    return shown if entry_id is None else MoveConfirmed(request=shown, entry_id=entry_id)
 
 
 def _camel(name: str) -> str:

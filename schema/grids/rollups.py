@@ -21,7 +21,14 @@ from hub.reports.status import OPEN_STATUSES, overdue_before
 from hub.storage.grid import _AFTER_DIGITS, in_subtree
 from hub.storage.models import CitizenReport, EntityStatus, House, Person, PersonTag
 
-__all__ = ["house_counts", "in_subtree", "report_counts", "resident_counts", "tag_counts"]
+__all__ = [
+    "house_counts",
+    "in_subtree",
+    "report_counts",
+    "resident_counts",
+    "resident_ids",
+    "tag_counts",
+]
 
 
 def resident_counts(session: Session, codes: list[str]) -> list[int]:
@@ -35,6 +42,21 @@ def resident_counts(session: Session, codes: list[str]) -> list[int]:
         )
         counts.update({code: n for code, n in session.execute(stmt)})
     return [counts.get(code, 0) for code in codes]
+
+
+def resident_ids(session: Session, codes: list[str]) -> list[list[str]]:
+    """The ids of the active residents of each grid's subtree (ask it of small subtrees
+    only: the persons behind a small count, for the audit trail)."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for prefix, where in _by_length(Person.grid_code, codes):
+        stmt = (
+            select(prefix, Person.id)
+            .where(Person.status == EntityStatus.ACTIVE, *where)
+            .order_by(Person.id)
+        )
+        for code, person_id in session.execute(stmt):
+            found[code].append(person_id)
+    return [found.get(code, []) for code in codes]
 
 
 def house_counts(session: Session, codes: list[str]) -> list[int]:

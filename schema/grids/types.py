@@ -3,7 +3,9 @@
 Grids are the county's published reference (codes, names, the grid worker of each): every
 role sees all of them. Their roll-ups count residents and houses, so a grid-scoped viewer gets
 them only for grids inside its scope (``FORBIDDEN`` above or beside it), and tag counts only
-for the tags its role may count.
+for the tags its role may count. Tag counts of a subtree with fewer than
+:data:`SMALL_GROUP` active residents are read as what they are, those residents' tags: the
+audit entry names them.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from schema.enums import GridLevel, Tag
 from schema.errors import Forbidden
 from schema.fields import field, object_type
 from schema.permissions import OUTSIDE_SCOPE
+
+#: A subtree with fewer active residents than this: its tag counts name them in the audit trail.
+SMALL_GROUP = 5
 
 
 @object_type
@@ -123,6 +128,7 @@ class Grid(relay.Node):
                 raise Forbidden(f"Counting tag {', '.join(refused)} is not granted to your role.")
         wanted = granted if tags is None else set(tags)
         counts = await info.context.loaders.tag_counts.load(self.row.code)
+        await self._audit_small_group(info)
         return [
             TagCount(tag=Tag(tag), count=n)
             for tag, n in sorted(counts.items())
@@ -144,6 +150,15 @@ class Grid(relay.Node):
         self._check_scope(info)
         _, overdue = await info.context.loaders.report_counts.load(self.row.code)
         return overdue
+
+    async def _audit_small_group(self, info: Info) -> None:
+        """Name the persons behind the counts of a small subtree in the read log: counting
+        the tags of one resident reads that resident's tags."""
+        context = info.context
+        if await context.loaders.resident_count.load(self.row.code) >= SMALL_GROUP:
+            return
+        for person in await context.loaders.resident_ids.load(self.row.code):
+            context.reads.record("Grid.tagCounts", person, allowed=True)
 
     def _check_scope(self, info: Info) -> None:
         """Roll-ups count residents and houses: refused above or beside the grid scope."""

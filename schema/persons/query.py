@@ -8,15 +8,15 @@ import strawberry
 from sqlalchemy import case, select
 from strawberry import relay
 
-from hub.api.access import DataCategory
+from hub.api.access import DataCategory, Grant
+from hub.api.limits import Quota
 from hub.normalise import normalise_resident_id
 from hub.storage import models
 from schema.context import Info
 from schema.enums import EntityStatus
-from schema.errors import BadUserInput
+from schema.errors import BadUserInput, Forbidden
 from schema.fields import field, object_type
 from schema.grids.query import require_grid
-from schema.node import check_scope
 from schema.pagination import (
     After,
     Connection,
@@ -27,6 +27,8 @@ from schema.pagination import (
 )
 from schema.persons.filters import PersonFilter, person_conditions
 from schema.persons.types import Person
+
+LOOKUP = "Query.personByResidentId"
 
 
 @object_type
@@ -103,7 +105,15 @@ class PersonQuery:
     @field(reads=DataCategory.RESIDENT_ID)
     async def person_by_resident_id(self, info: Info, resident_id: str) -> PersonByResidentIdResult:
         """The person with this resident ID (18 characters; a legacy 15-digit one is
-        upgraded). Pass it as a variable, so it stays out of logged query text."""
+        upgraded). Pass it as a variable, so it stays out of logged query text. Needs the
+        resident ID in full (a role that sees it masked would confirm guesses with it);
+        a few lookups a minute per token; a resident outside your grid is not found."""
+        context = info.context
+        if context.viewer.grant(DataCategory.RESIDENT_ID, LOOKUP) is not Grant.FULL:
+            context.reads.record(LOOKUP, None, allowed=False)
+            raise Forbidden("Looking a resident up by ID needs the resident ID in full: your "
+                            "role sees it masked.")  # fmt: skip
+        context.charge(Quota.LOOKUP)
         parsed = normalise_resident_id(resident_id, today=info.context.today)
         if not parsed.usable or parsed.value is None:
             return InvalidResidentId(
@@ -118,8 +128,12 @@ class PersonQuery:
             .limit(1)
         )
         row = await info.context.db(lambda s: s.scalars(stmt).first())
+        if row is not None and not context.viewer.sees(row.grid_code):
+            # The same answer as for an unknown ID: "outside your grid" would confirm that
+            # the ID is a resident's; the audit entry still names who was looked up.
+            context.reads.record(LOOKUP, row.id, allowed=False)
+            row = None
         if row is None:
             return PersonNotFound(message="No person with this resident ID.")
-        found = check_scope(info.context, row)
-        info.context.reads.record("Query.personByResidentId", found.id, allowed=True)
-        return Person.from_row(found)
+        context.reads.record(LOOKUP, row.id, allowed=True)
+        return Person.from_row(row)

@@ -61,9 +61,15 @@ def _invalid(error: loop.ReportInvalid) -> ReportInvalid:
                                    for p in error.problems])  # fmt: skip
 
 
-def _result(info: Info, row: models.CitizenReport) -> CitizenReport:
+def _noted(info: Info, row: models.CitizenReport) -> models.CitizenReport:
+    """The report written, its reporter noted for the write's audit entry (committed with
+    the write by :meth:`schema.context.Context.write`)."""
     if row.person_id is not None:
         info.context.reads.record(f"Mutation.{info.field_name}", row.person_id, allowed=True)
+    return row
+
+
+def _result(info: Info, row: models.CitizenReport) -> CitizenReport:
     return CitizenReport.from_row(row)
 
 
@@ -80,7 +86,7 @@ async def _step(info: Info, event_id: str, to: ReportStatus, step: Step) -> Any:
             if handler_step and viewer.role not in (report.assigned_role, DEVELOPER):
                 assigned = report.assigned_role or "nobody yet"
                 raise Forbidden(f"The report is assigned to {assigned}, not to your role.")
-            return step(session, report, actor)
+            return _noted(info, step(session, report, actor))
 
     try:
         return _result(info, await info.context.write(work))
@@ -111,7 +117,7 @@ class ReportMutation:
             with session.begin_nested():
                 row = loop.submit(session, new, actor=actor)
                 check_write(info, row.grid_code)
-                return row
+                return _noted(info, row)
 
         try:
             row = await info.context.write(work)

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from hub.api.access import DataCategory
+from hub.api.access import DataCategory, Grant
 from hub.reports.status import is_overdue
 from hub.storage import models
 from schema.context import Info
 from schema.enums import Handler, ReportStatus
+from schema.errors import Forbidden
 from schema.fields import field, object_type, utc
 
 if TYPE_CHECKING:
@@ -94,9 +95,14 @@ class CitizenReport:
         self, info: Info
     ) -> Annotated[Person, strawberry.lazy("schema.persons.types")] | None:
         """The resident whose phone the reporter's is, when exactly one active resident has
-        it."""
+        it. Only for a role that reads phones in full: to one that sees them masked, the
+        resident behind a number would give the number away."""
         from schema.persons.types import Person
 
+        viewer = info.context.viewer
+        if viewer.grant(DataCategory.PHONE, "CitizenReport.reporterPhone") is not Grant.FULL:
+            info.context.reads.record("CitizenReport.reporter", self.row.person_id, allowed=False)
+            raise Forbidden("The reporter is found by their phone: it needs phones in full.")
         if self.row.person_id is None:
             return None
         (found,) = await Person.resolve_nodes(info=info, node_ids=[self.row.person_id])

@@ -70,7 +70,10 @@ async def _act(info: Info, action: Callable[[Session], T]) -> T:
 
     def work(session: Session) -> T:
         with session.begin_nested():
-            return action(session)
+            result = action(session)
+        for person in getattr(result, "persons", ()):  # named by the write's audit entry
+            info.context.reads.record(f"Mutation.{info.field_name}", person, allowed=True)
+        return result
 
     return await info.context.write(work)
 

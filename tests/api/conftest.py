@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from anyio.from_thread import BlockingPortal, start_blocking_portal
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 
@@ -82,6 +82,21 @@ def headers(token: str | None, purpose: str | None = PURPOSE) -> dict[str, str]:
     if purpose is not None:
         sent["X-Hub-Purpose"] = purpose
     return sent
+
+
+def refuse_audit_entries(engine: Engine) -> None:
+    """Make the audit table refuse every insert, as a full disk would."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(
+                text("""create function refuse() returns trigger language plpgsql
+                                 as $$ begin raise exception 'disk full'; end $$""")
+            )
+            conn.execute(text("create trigger refuse before insert on audit_entry "
+                              "for each row execute function refuse()"))  # fmt: skip
+        else:
+            conn.execute(text("create trigger refuse before insert on audit_entry "
+                              "begin select raise(abort, 'disk full'); end"))  # fmt: skip
 
 
 class HubClient:

@@ -95,7 +95,8 @@ def test_development_is_never_the_default(settings: Settings) -> None:
     assert settings.mode is Mode.PRODUCTION
     with serve(create_app(settings)) as client:
         assert client.post("/graphql", json={"query": NAMES}).status_code == 401
-    dev = load_settings({"HUB_DATABASE_URL": settings.database_url, "HUB_MODE": "development"})
+    dev = load_settings({"HUB_DATABASE_URL": settings.database_url, "HUB_MODE": "development",
+                         "HUB_VAR_DIR": str(settings.var_dir)})  # fmt: skip
     with serve(create_app(dev)) as client:
         assert client.post("/graphql", json={"query": NAMES}).status_code == 200
 

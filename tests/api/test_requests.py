@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from strawberry.relay import to_base64
 
@@ -19,7 +19,7 @@ from hub.api import audit
 from hub.api.app import create_app
 from hub.config import Settings
 from hub.storage.models import AuditEntry
-from tests.api.conftest import PURPOSE, HubClient, headers, serve
+from tests.api.conftest import PURPOSE, HubClient, headers, refuse_audit_entries, serve
 from tests.schema.world import SUBJECT, SUBJECT_ID, SUBJECT_PHONE
 
 PERSON = "query($id: ID!) { person(id: $id) { name phone householdMembers { entityId } } }"
@@ -118,17 +118,7 @@ def test_an_audit_failure_fails_the_read(
     world: tuple[Settings, Engine, dict[str, str]], client: HubClient
 ) -> None:
     _, engine, tokens = world
-    with engine.begin() as conn:  # the audit table refuses writes, as a full disk would
-        if engine.dialect.name == "postgresql":
-            conn.execute(
-                text("""create function refuse() returns trigger language plpgsql
-                                 as $$ begin raise exception 'disk full'; end $$""")
-            )
-            conn.execute(text("create trigger refuse before insert on audit_entry "
-                              "for each row execute function refuse()"))  # fmt: skip
-        else:
-            conn.execute(text("create trigger refuse before insert on audit_entry "
-                              "begin select raise(abort, 'disk full'); end"))  # fmt: skip
+    refuse_audit_entries(engine)
     response = send(client, tokens["public_security"], PERSON, {"id": SUBJECT_GID})
     assert response.status_code == 503
     assert response.json() == {"data": None, "errors": [{

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -22,8 +23,12 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     return asked
 
 
+def keyed(settings: Settings) -> Settings:
+    return dataclasses.replace(settings, audit_key=b"k" * 32)
+
+
 def test_serve_runs_the_app_under_uvicorn(settings: Settings, calls: list[dict[str, Any]]) -> None:
-    result = CliRunner().invoke(serve, ["--port", "8123"], obj=CliContext(settings))
+    result = CliRunner().invoke(serve, ["--port", "8123"], obj=CliContext(keyed(settings)))
     assert result.exit_code == 0, result.output
     assert isinstance(calls[0].pop("app"), Starlette)
     assert calls == [{"host": "127.0.0.1", "port": 8123, "log_level": "info"}]
@@ -38,7 +43,7 @@ def test_development_mode_refuses_a_public_interface(settings: Settings) -> None
 def test_workers_each_build_the_app_from_the_environment(
     settings: Settings, calls: list[dict[str, Any]]
 ) -> None:
-    result = CliRunner().invoke(serve, ["--workers", "2"], obj=CliContext(settings))
+    result = CliRunner().invoke(serve, ["--workers", "2"], obj=CliContext(keyed(settings)))
     assert result.exit_code == 0, result.output
     assert calls == [{"app": "hub.api.app:app_from_environment", "factory": True,
                       "host": "127.0.0.1", "port": 8000, "workers": 2,
@@ -57,6 +62,16 @@ def test_the_factory_builds_the_app_of_the_environment(
     assert isinstance(app, Starlette)
     graphql = next(r for r in app.routes if getattr(r, "path", None) == "/graphql")
     assert getattr(graphql, "methods", None) == {"POST"}  # production: POST only
+
+
+def test_production_without_an_audit_key_is_refused(
+    settings: Settings, calls: list[dict[str, Any]]
+) -> None:
+    result = CliRunner().invoke(serve, [], obj=CliContext(settings))
+    assert result.exit_code == 2 and "hub audit create-key" in result.output
+    assert calls == []
+    development = CliRunner().invoke(serve, ["--dev"], obj=CliContext(settings))
+    assert development.exit_code == 0, development.output  # development keeps no trail keyed
 
 
 def test_dev_with_workers_is_refused(settings: Settings) -> None:

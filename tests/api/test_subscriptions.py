@@ -5,6 +5,7 @@ to the reader's grants, each delivery audited, and a revoked token ending the st
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import datetime as dt
 import warnings
 from collections.abc import Iterator
@@ -198,3 +199,29 @@ def test_a_revoked_token_ends_the_stream(
         ended = receive(ws)
         assert ended["type"] == "next"
         assert ended["payload"]["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+def test_the_server_counts_websockets_and_each_tokens_subscriptions(
+    world: tuple[Settings, Engine, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, engine, tokens = world
+    monkeypatch.setattr(subscription, "POLL_SECONDS", 0.05)
+    limits = dataclasses.replace(settings.api_limits, websockets_total=2, subscriptions_per_token=1)
+    app = create_app(dataclasses.replace(settings, api_limits=limits))
+    with (
+        TestClient(app) as client,
+        client.websocket_connect("/graphql", subprotocols=PROTOCOL) as first,
+        client.websocket_connect("/graphql", subprotocols=PROTOCOL) as second,
+    ):
+        for ws in (first, second):
+            assert connect(ws, tokens["civil_affairs"])["type"] == "connection_ack"
+            subscribe(ws, variables=from_latest(engine))
+        refused = receive(second)  # the token's one subscription is the first's
+        errors = refused["payload"] if refused["type"] == "error" else (
+            refused["payload"]["errors"])  # fmt: skip
+        assert errors[0]["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
+        with (
+            pytest.raises(WebSocketDisconnect),
+            client.websocket_connect("/graphql", subprotocols=PROTOCOL),
+        ):
+            pass  # a third WebSocket: the server has room for two

@@ -27,9 +27,9 @@ from hub.api.app import create_app
 from hub.config import load_settings
 from hub.storage.session import make_engine
 from tests.api.conftest import headers, issue_tokens
-from tests.benchmarks.conftest import world_database
 from tests.conftest import BACKENDS
 from tests.schema import world
+from tests.schema.conftest import small_world
 
 ROOT = Path(__file__).parents[2]
 
@@ -37,9 +37,7 @@ ROOT = Path(__file__).parents[2]
 @pytest.fixture(scope="module", params=BACKENDS)
 def world_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The schema tests' small world, migrated and committed once per backend."""
-    if request.param == "sqlite":
-        return world_database(f"sqlite:///{tmp_path_factory.mktemp('world') / 'hub.sqlite3'}")
-    return world_database(request.getfixturevalue("postgres_schema_url"))
+    return small_world(str(request.param), tmp_path_factory.mktemp("world"), request)
 
 
 @pytest.fixture(scope="module")

@@ -88,3 +88,18 @@ def test_revoke_by_name_or_id_and_names_are_unique_while_active(env: dict[str, s
     assert code == 1 and "no active token" in out
     assert "no tokens" in run(env, "token", "list")[1]
     assert "revoked" in run(env, "token", "list", "--all")[1]
+
+
+def test_revoke_refuses_a_name_that_is_another_tokens_id(env: dict[str, str]) -> None:
+    """Issue 16, item 9: `hub token revoke 13` revoked both the token named "13" and token 13."""
+    for name in ("nurse", "2"):  # token 1 "nurse", token 2 named "2"... and token 2 has id 2
+        assert run(env, "token", "create", "--role", "health", "--name", name)[0] == 0
+    assert run(env, "token", "create", "--role", "health", "--name", "1")[0] == 0  # id 3
+    code, out = run(env, "token", "revoke", "1")
+    assert code == 1 and "use --name or --id" in out
+    assert "nurse" in run(env, "token", "list")[1]  # nothing was revoked
+    assert run(env, "token", "revoke", "--id", "1") == (0, "revoked token 1 (nurse)\n")
+    assert run(env, "token", "revoke", "--name", "1") == (0, "revoked token 3 (1)\n")
+    assert run(env, "token", "revoke", "2") == (0, "revoked token 2 (2)\n")  # one token, both
+    code, out = run(env, "token", "revoke", "--name", "x", "--id", "4")
+    assert code == 1 and "a name or an id" in out

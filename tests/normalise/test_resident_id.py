@@ -143,8 +143,8 @@ def test_issue_codes(status: IdStatus, code: FieldCode | None) -> None:
 
 
 def test_mask() -> None:
-    assert mask_resident_id("350526199001011234") == "350526********1234"
-    assert mask_resident_id("350526900101123") == "350526*****1123"
+    assert mask_resident_id("350526199001011234") == "350526************"
+    assert mask_resident_id("350526900101123") == "350526*********"
     assert mask_resident_id("12345") == "*****"
 
 

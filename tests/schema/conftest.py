@@ -7,10 +7,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 from strawberry import Schema
 from strawberry.types import ExecutionResult
@@ -20,7 +21,7 @@ from hub.storage import migrate
 from hub.storage.session import make_engine
 from schema.context import Context
 from schema.root import build_schema
-from tests.conftest import BACKENDS
+from tests.conftest import BACKENDS, database_url
 from tests.schema.world import populate
 
 TODAY = dt.date(2026, 11, 20)
@@ -76,29 +77,32 @@ def world_engine(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Engine]:
     """The small world, migrated and committed once per module and backend."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('world') / 'hub.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres_schema_url")
-        admin = create_engine(url)
-        with admin.begin() as conn:  # other modules leave their tables behind
-            current = conn.execute(text("select current_schema()")).scalar_one()
-            conn.execute(text(f'drop schema "{current}" cascade'))
-            conn.execute(text(f'create schema "{current}"'))
-        admin.dispose()
+    engine = make_engine(small_world(str(request.param), tmp_path_factory.mktemp("world"),
+                                     request))  # fmt: skip
+    yield engine
+    engine.dispose()
+
+
+def small_world(backend: str, base: Path, request: pytest.FixtureRequest) -> str:
+    """The URL of a fresh database of ``backend`` holding the small world."""
+    url = database_url(backend, base, request)
     migrate.upgrade(url)
     engine = make_engine(url)
     with Session(engine) as session, session.begin():
         populate(session)
-    yield engine
     engine.dispose()
+    return url
 
 
 @pytest.fixture
 def gql(schema: Schema, world_engine: Engine) -> Iterator[Runner]:
     with world_engine.connect() as conn:
         trans = conn.begin()
-        with Session(bind=conn, join_transaction_mode="create_savepoint") as session:
+        # As the app's sessions (hub.storage.session.session_factory): each database call of
+        # an operation ends its transaction, and what it loaded must not expire with it.
+        with Session(
+            bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
+        ) as session:
             runner = Runner(schema, session, world_engine)
             try:
                 yield runner

@@ -3,13 +3,16 @@ refusals, field rules, tag grants, grid scope on every path, and the purpose rul
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from typing import Any
 
 import pytest
 from graphql import GraphQLError
 from strawberry.relay import to_base64
 
-from hub.api.access import no_access
+from hub.api.access import DataCategory, Grant, no_access
+from hub.generate.idcard import resident_id
 from tests.access import viewer
 from tests.schema.conftest import Runner
 from tests.schema.world import (
@@ -43,7 +46,7 @@ def test_a_masked_role_sees_masked_ids_and_phones(gql: Runner) -> None:
     assert errors == []
     assert data == {
         "name": "陈秀英",
-        "residentId": f"350526********{SUBJECT_ID[-4:]}",
+        "residentId": "350526" + "*" * 12,
         "phone": f"138****{SUBJECT_PHONE[-4:]}",
     }
     full, _ = person(gql, "public_security")
@@ -120,7 +123,6 @@ def test_lists_apply_the_grid_scope(gql: Runner) -> None:
         ("query($v: ID!) { node(id: $v) { id } }", to_base64("House", "H1")),
         ("query($v: ID!) { node(id: $v) { ... on Person { name } } }", SUBJECT_GID),
         ("query($v: ID!) { nodes(ids: [$v]) { id } }", SUBJECT_GID),
-        ("query($v: String!) { personByResidentId(residentId: $v) { __typename } }", SUBJECT_ID),
         ("query($v: String!) { grid(code: $v) { residentCount } }", TOWNSHIP),
         ("query($v: String!) { grid(code: $v) { houseCount } }", GRID),
         ("query($v: String!) { grid(code: $v) { tagCounts { count } } }", OTHER_TOWNSHIP),
@@ -133,6 +135,28 @@ def test_lookups_and_rollups_outside_the_scope_are_refused(
     assert result.errors is not None
     assert result.errors[0].message == "Outside your grid scope."
     assert codes(result.errors) == ["FORBIDDEN"]
+
+
+LOOKUP = "query($v: String!) { personByResidentId(residentId: $v) { __typename } }"
+UNKNOWN_ID = resident_id("350526", dt.date(1990, 1, 1), 999)
+
+
+def test_a_lookup_by_id_outside_the_scope_is_not_told_from_an_unknown_id(gql: Runner) -> None:
+    """Issue 16, item 7: FORBIDDEN for a resident outside the grid and PersonNotFound for an
+    unknown ID told a grid-scoped lookup which IDs are residents'. A grid-scoped role with IDs
+    in full (none in today's policy) gets the same answer for both; the grid worker, who sees
+    IDs masked, may not look up by ID at all (item 2), whatever the ID."""
+    full = dataclasses.replace(viewer(*SCOPED), grants={
+        **viewer(*SCOPED).grants, DataCategory.RESIDENT_ID: Grant.FULL})  # fmt: skip
+    outside = gql.data(LOOKUP, {"v": SUBJECT_ID}, full)
+    unknown = gql.data(LOOKUP, {"v": UNKNOWN_ID}, full)
+    assert outside == unknown == {"personByResidentId": {"__typename": "PersonNotFound"}}
+    own = gql.data(LOOKUP, {"v": SUBJECT_ID}, dataclasses.replace(full, grid_scope=GRID))
+    assert own == {"personByResidentId": {"__typename": "Person"}}
+    masked = [gql(LOOKUP, {"v": v}, viewer(*SCOPED)) for v in (SUBJECT_ID, UNKNOWN_ID)]
+    assert [(r.data, codes(r.errors)) for r in masked] == [(None, ["FORBIDDEN"])] * 2
+    assert masked[0].errors is not None and masked[1].errors is not None
+    assert masked[0].errors[0].message == masked[1].errors[0].message
 
 
 def test_rollups_inside_the_scope_count_and_children_are_reference(gql: Runner) -> None:

@@ -12,7 +12,13 @@ import pytest
 from sqlalchemy import func, select
 
 from hub.api.access import Viewer, WriteScope
-from hub.storage.models import CitizenReport, Person, SourceRecord, StewardDecision
+from hub.storage.models import (
+    CitizenReport,
+    MoveRequest,
+    Person,
+    SourceRecord,
+    StewardDecision,
+)
 from tests.access import policy, viewer, writes
 from tests.schema.conftest import Runner
 from tests.schema.world import GRID, OTHER_GRID, SUBJECT, SUBJECT_PHONE
@@ -92,6 +98,14 @@ DOCUMENTS: dict[str, tuple[str, dict[str, Any]]] = {
         f"mutation($e: String!) {{ rateReport(eventId: $e, rating: 5) {OUTCOME} }}",
         {},
     ),
+    "Mutation.confirmMoveRequest": (
+        f"mutation($r: Int!) {{ confirmMoveRequest(requestId: $r) {OUTCOME} }}",
+        {},
+    ),
+    "Mutation.rejectMoveRequest": (
+        f'mutation($r: Int!) {{ rejectMoveRequest(requestId: $r, reason: "not them") {OUTCOME} }}',
+        {},
+    ),
 }
 
 
@@ -120,10 +134,24 @@ def _report(gql: Runner) -> str:
     return str(made["eventId"])
 
 
+def _request(gql: Runner) -> int:
+    """A pending move request about the subject (of GRID), made by a worker elsewhere."""
+    held = MoveRequest(status="pending", person_id=SUBJECT, person_grid=GRID, kind="register",
+                       entry={"kind": "register", "name": "陈秀英", "phone": "13700002222",
+                              "author": "xunzhong/lin"},
+                       requested_by="xunzhong/lin", requester_role="grid_worker",
+                       requester_grid=OTHER_GRID)  # fmt: skip
+    gql.session.add(held)
+    gql.session.flush()
+    return held.id
+
+
 def _run(gql: Runner, mutation: str, who: Viewer, event_id: str) -> Any:
     document, variables = DOCUMENTS[mutation]
     if "$e" in document:
         variables = {**variables, "e": event_id}
+    if "$r" in document:
+        variables = {**variables, "r": _request(gql)}
     if "$v" in document:
         variables = {**variables, "v": gql.session.get(Person, SUBJECT).version}  # type: ignore[union-attr]
     return gql(document, variables, who)
@@ -140,6 +168,7 @@ def _written(gql: Runner) -> tuple[int, ...]:
         s.scalar(select(func.count()).select_from(StewardDecision)) or 0,
         s.scalar(select(func.count()).select_from(CitizenReport)) or 0,
         s.scalar(select(func.sum(Person.version))) or 0,
+        s.scalar(select(func.count()).where(MoveRequest.status != "pending")) or 0,
     )
 
 
@@ -198,6 +227,8 @@ def test_a_grid_grant_refuses_the_write_outside_the_tokens_grid(
         assert placed == OTHER_GRID
         return
     outcome = (result.data or {}).get(name) or {}
-    refused = _codes(result) == {"FORBIDDEN"} or outcome.get("__typename") == "EntryOutOfScope"
+    # A decider outside the resident's grid is told only that no request of theirs has the id.
+    refusals = ("EntryOutOfScope", "MoveRequestRefused")
+    refused = _codes(result) == {"FORBIDDEN"} or outcome.get("__typename") in refusals
     assert refused, (role, mutation, result.data, result.errors)
     assert _written(gql) == before, (role, mutation)

@@ -52,7 +52,7 @@ OTHER_BUILDING = "3505260020010001"
 RESIDENTS = 120
 SUBJECT = "P0000001"
 MERGED = "P0000900"
-SUBJECT_ID = resident_id("350526", dt.date(1956, 3, 8), 123)
+SUBJECT_ID = resident_id("350526", dt.date(1956, 3, 8), 122)  # even: 女, as her sex says
 SUBJECT_PHONE = "13812345678"
 BRANCH = "英山社区第一网格党支部"
 
