@@ -75,6 +75,10 @@ def dev_server(env: dict[str, str]) -> Iterator[str]:
     )
     try:
         for _ in range(120):
+            if server.poll() is not None:
+                raise SystemExit(
+                    f"hub serve --dev exited with {server.returncode} before answering"
+                )
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
                 break
