@@ -35,7 +35,7 @@ def test_serve_does_not_start_without_its_database(broken: str, tmp_path: Path) 
     result = CliRunner().invoke(
         main,
         ["serve", "--port", "8139"],
-        env={"HUB_DATABASE_URL": url, "HUB_VAR_DIR": str(tmp_path)},
+        env={"HUB_DATABASE_URL": url, "HUB_VAR_DIR": str(tmp_path), "HUB_AUDIT_KEY": "ab" * 32},
     )
     assert result.exit_code == 1 and result.output.startswith(expected)
     assert len(result.output.splitlines()) == 1 and "Traceback" not in result.output

@@ -475,7 +475,7 @@ def held_request(case: Case) -> tuple[int, str, str]:
     with Session(case.engine) as session, session.begin():
         elsewhere = api_tokens.create(session, policy(), name=f"ops/{person}",
                                       role="grid_worker", grid_code=other_grid).secret  # fmt: skip
-    entered = Case(case.client, case.engine, "RegisterResident", elsewhere).run(input={
+    entered = Case(case.api, case.engine, "RegisterResident", elsewhere).run(input={
         "name": name, "residentId": resident_id, "phone": "13911112222",
         "houseId": global_id("House", house)})["registerResident"]  # fmt: skip
     assert entered["__typename"] == "EntryPending", entered
